@@ -1,0 +1,7 @@
+//! dockprep: fast, correct and hermetic Docker builds for Node.js/pnpm repositories.
+//!
+//! Layers, data flowing down: [`syntax`] (pure parsers with spans) →
+//! [`project`] (discovery and the model of repositories) → [`rules`] (pure
+//! checks returning findings) → [`report`] (output formats) → `cli`.
+
+pub mod syntax;
