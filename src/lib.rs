@@ -5,3 +5,6 @@
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
 pub mod syntax;
+pub mod project;
+pub mod rules;
+pub mod report;

@@ -2,6 +2,7 @@ import type { z } from '@bytelyst/validation';
 import type { UlidOptions } from '@bytelyst/ids';
 
 export declare const API_VERSION: 'v1';
+export declare function apiPath(...segments: Array<string | number>): string;
 
 export declare const UserId: z.ZodString;
 export declare const Role: z.ZodEnum<['member', 'admin', 'owner']>;

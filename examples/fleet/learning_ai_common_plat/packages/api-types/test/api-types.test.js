@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPrefixed } from '@bytelyst/ids';
-import { User, newUser, paginated, apiErrorBody, API_VERSION } from '../src/index.js';
+import { User, newUser, paginated, apiErrorBody, API_VERSION, apiPath } from '../src/index.js';
 
 test('newUser fills id, role and createdAt', () => {
   const user = newUser({ email: 'Ada@Example.com', displayName: 'Ada' }, { now: new Date('2024-01-01T00:00:00Z') });
@@ -25,4 +25,8 @@ test('envelopes', () => {
   assert.deepEqual(apiErrorBody({ code: 'NOT_FOUND', message: 'User not found', status: 404 }), {
     error: { code: 'NOT_FOUND', message: 'User not found' },
   });
+});
+
+test('apiPath encodes segments', () => {
+  assert.equal(apiPath('users', 'usr_1', 'a b'), '/v1/users/usr_1/a%20b');
 });

@@ -1,0 +1,89 @@
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use super::exit;
+use dockprep::project::{self, Options};
+use dockprep::report;
+use dockprep::rules::{self, registry, Rule};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Directories to audit (every repository below them is found).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Only run these rules (comma-separated slugs).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these rules (comma-separated slugs).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// A scope whose packages are private (e.g. `@bytelyst`), in addition to
+    /// the scopes of workspace packages found beside or under the paths.
+    #[arg(long = "private-scope", value_name = "SCOPE")]
+    private_scopes: Vec<String>,
+}
+
+/// Rules chosen by `--select`/`--ignore`; an unknown slug is a usage error.
+fn selected(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+    for s in select.iter().chain(ignore) {
+        if registry::get(s).is_none() {
+            return Err(format!("unknown rule `{s}` (see `dockprep rules`)"));
+        }
+    }
+    Ok(registry::RULES
+        .iter()
+        .copied()
+        .filter(|r| select.is_empty() || select.iter().any(|s| s == r.slug))
+        .filter(|r| !ignore.iter().any(|s| s == r.slug))
+        .collect())
+}
+
+pub fn run(args: Args) -> u8 {
+    let rules = match selected(&args.select, &args.ignore) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let opts = Options {
+        private_scopes: args.private_scopes.clone(),
+        host_args: Vec::new(),
+    };
+    let project = match project::load(&args.paths, &opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let findings = rules::run(&project, &rules);
+    let text = match args.format {
+        Format::Json => report::json::render(&project, &findings),
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            report::human::render(&project, &findings, color)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    if project.sources.is_empty() && !project.errors.is_empty() {
+        exit::USAGE
+    } else if findings.is_empty() && project.errors.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}

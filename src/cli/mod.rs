@@ -1,0 +1,47 @@
+//! The command line: one file per subcommand. Thin: parse flags, call the
+//! library, map results to exit codes. Only this layer prints and exits.
+
+mod audit;
+mod rules;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "dockprep", version, about = "Fast, correct and hermetic Docker builds for Node.js/pnpm repositories")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Find the roadmap's Docker-build defects in repositories, with exact locations.
+    Audit(audit::Args),
+    /// List the rules, or print one rule's documentation.
+    Rules(rules::Args),
+}
+
+/// Exit codes shared by the subcommands.
+pub mod exit {
+    pub const CLEAN: u8 = 0;
+    pub const FINDINGS: u8 = 1;
+    pub const USAGE: u8 = 2;
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::CLEAN };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Audit(a) => audit::run(a),
+        Command::Rules(r) => rules::run(r),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,31 @@
+use super::exit;
+use dockprep::rules::registry;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Print this rule's documentation.
+    slug: Option<String>,
+}
+
+pub fn run(args: Args) -> u8 {
+    match args.slug {
+        None => {
+            for r in registry::RULES {
+                println!("{:<32} {:<6} {}", r.slug, r.severity.as_str(), r.summary);
+            }
+            exit::CLEAN
+        }
+        Some(s) => match registry::get(&s) {
+            Some(r) => {
+                println!("# {} ({})\n\n{}\n", r.slug, r.severity.as_str(), r.summary);
+                print!("{}", r.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n"));
+                println!();
+                exit::CLEAN
+            }
+            None => {
+                eprintln!("error: unknown rule `{s}` (see `dockprep rules`)");
+                exit::USAGE
+            }
+        },
+    }
+}

@@ -1,0 +1,575 @@
+//! Walks the audited paths, reads and parses every file that matters, and
+//! builds the [`Project`] model.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::install::{self, Manager};
+use super::sources::{clean, FileError, FileId};
+use super::{Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage};
+use crate::syntax::compose::{self, Compose};
+use crate::syntax::dockerfile::{Dockerfile, Kind};
+use crate::syntax::dockerignore::DockerIgnore;
+use crate::syntax::npmrc::Npmrc;
+use crate::syntax::package_json::{scope_of, PackageJson};
+use crate::syntax::pnpm_workspace::Workspace;
+use crate::syntax::ParseError;
+
+/// What the caller can configure about discovery.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Extra private scopes (with or without `@`).
+    pub private_scopes: Vec<String>,
+    /// Names of the build argument carrying the registry host (default `GITEA_NPM_HOST`).
+    pub host_args: Vec<String>,
+}
+
+/// Failure to start an audit at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("path not found: {0}")]
+    NotFound(PathBuf),
+}
+
+/// Directories never descended into.
+const SKIP_DIRS: &[&str] = &["node_modules", ".git", ".hg", ".svn", ".pnpm-store", ".docker-deps", "target"];
+
+/// True for `Dockerfile`, `Dockerfile.*` and `*.Dockerfile` (not `*.dockerignore`).
+pub fn is_dockerfile_name(name: &str) -> bool {
+    if name.ends_with(".dockerignore") {
+        return false;
+    }
+    name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile") || name.ends_with(".dockerfile")
+}
+
+pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
+    let mut l = Loader::default();
+    l.p.host_args = if opts.host_args.is_empty() {
+        vec!["GITEA_NPM_HOST".to_string()]
+    } else {
+        opts.host_args.clone()
+    };
+    let mut roots = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            return Err(LoadError::NotFound(path.clone()));
+        }
+        let dir = if path.is_file() {
+            path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        } else {
+            path.clone()
+        };
+        let dir = clean(&dir);
+        roots.push(dir.clone());
+        l.walk(&dir, None);
+    }
+    // Workspaces of the repositories, then those beside the audited paths.
+    for r in 0..l.p.repos.len() {
+        if let Some(w) = l.p.repos[r].workspace {
+            l.expand_workspace(w);
+        }
+    }
+    for root in &roots {
+        let parent = clean(&root.join(".."));
+        let Ok(rd) = std::fs::read_dir(&parent) else { continue };
+        let mut dirs: Vec<PathBuf> = rd.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| clean(&e.path())).collect();
+        dirs.sort();
+        for d in dirs {
+            let ws = d.join("pnpm-workspace.yaml");
+            if ws.is_file() && l.p.workspaces.iter().all(|w| w.path != ws) {
+                if let Some(w) = l.workspace(&ws) {
+                    l.expand_workspace(w);
+                }
+            }
+        }
+    }
+    l.private_scopes(opts);
+    for r in 0..l.p.repos.len() {
+        l.images(r);
+    }
+    Ok(l.p)
+}
+
+#[derive(Default)]
+struct Loader {
+    p: Project,
+    visited: HashSet<PathBuf>,
+    manifests: HashMap<PathBuf, Option<usize>>,
+    npmrcs: HashMap<PathBuf, Option<usize>>,
+    ignores: HashMap<PathBuf, Option<usize>>,
+    dockerfiles: HashMap<PathBuf, Option<usize>>,
+}
+
+impl Loader {
+    fn error(&mut self, e: FileError) {
+        if !self.p.errors.contains(&e) {
+            self.p.errors.push(e);
+        }
+    }
+
+    /// Reads and parses a file; records errors. Returns the file id and value.
+    fn read<T>(&mut self, path: &Path, parse: impl Fn(&str) -> Result<T, ParseError>) -> Option<(FileId, T)> {
+        let id = match self.p.sources.read(path) {
+            Ok(id) => id,
+            Err(e) => {
+                self.error(e);
+                return None;
+            }
+        };
+        match parse(&self.p.sources.get(id).text) {
+            Ok(v) => Some((id, v)),
+            Err(e) => {
+                let fe = self.p.sources.parse_error(id, &e);
+                self.error(fe);
+                None
+            }
+        }
+    }
+
+    fn cached<T>(
+        &mut self,
+        path: &Path,
+        cache: fn(&mut Loader) -> &mut HashMap<PathBuf, Option<usize>>,
+        parse: impl Fn(&str) -> Result<T, ParseError>,
+        store: fn(&mut Project) -> &mut Vec<Parsed<T>>,
+    ) -> Option<usize> {
+        let path = clean(path);
+        if let Some(v) = cache(self).get(&path) {
+            return *v;
+        }
+        let v = self.read(&path, parse).map(|(file, value)| {
+            let list = store(&mut self.p);
+            list.push(Parsed {
+                file,
+                path: path.clone(),
+                value,
+            });
+            list.len() - 1
+        });
+        cache(self).insert(path, v);
+        v
+    }
+
+    fn manifest(&mut self, path: &Path) -> Option<usize> {
+        self.cached(path, |l| &mut l.manifests, PackageJson::parse, |p| &mut p.manifests)
+    }
+    fn npmrc(&mut self, path: &Path) -> Option<usize> {
+        self.cached(path, |l| &mut l.npmrcs, |t| Ok(Npmrc::parse(t)), |p| &mut p.npmrcs)
+    }
+    fn dockerignore(&mut self, path: &Path) -> Option<usize> {
+        self.cached(path, |l| &mut l.ignores, |t| Ok(DockerIgnore::parse(t)), |p| &mut p.dockerignores)
+    }
+    fn dockerfile(&mut self, path: &Path) -> Option<usize> {
+        self.cached(path, |l| &mut l.dockerfiles, Dockerfile::parse, |p| &mut p.dockerfiles)
+    }
+    fn workspace(&mut self, path: &Path) -> Option<usize> {
+        let (file, value) = self.read(path, Workspace::parse)?;
+        self.p.workspaces.push(Parsed {
+            file,
+            path: clean(path),
+            value,
+        });
+        Some(self.p.workspaces.len() - 1)
+    }
+
+    fn walk(&mut self, dir: &Path, mut repo: Option<usize>) {
+        if !self.visited.insert(dir.to_path_buf()) {
+            return;
+        }
+        let rd = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.error(FileError {
+                    path: dir.to_path_buf(),
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read directory: {e}"),
+                    at: None,
+                });
+                return;
+            }
+        };
+        let mut files = Vec::new();
+        let mut dirs = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            match e.file_type() {
+                Ok(t) if t.is_dir() => {
+                    if !SKIP_DIRS.contains(&name.as_str()) {
+                        dirs.push(name);
+                    }
+                }
+                Ok(t) if t.is_file() || t.is_symlink() => files.push(name),
+                _ => {}
+            }
+        }
+        files.sort();
+        dirs.sort();
+        let is_root = repo.is_none()
+            && files
+                .iter()
+                .any(|f| f == "package.json" || compose::FILE_NAMES.contains(&f.as_str()) || is_dockerfile_name(f));
+        if is_root {
+            let gitignore = {
+                let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+                let gi = dir.join(".gitignore");
+                if gi.is_file() {
+                    b.add(gi);
+                }
+                b.build().ok()
+            };
+            self.p.repos.push(Repo {
+                root: dir.to_path_buf(),
+                dockerfiles: Vec::new(),
+                composes: Vec::new(),
+                workspace: None,
+                manifest: None,
+                gitignore,
+            });
+            let r = self.p.repos.len() - 1;
+            repo = Some(r);
+            if files.iter().any(|f| f == "package.json") {
+                self.p.repos[r].manifest = self.manifest(&dir.join("package.json"));
+            }
+            if files.iter().any(|f| f == "pnpm-workspace.yaml") {
+                self.p.repos[r].workspace = self.workspace(&dir.join("pnpm-workspace.yaml"));
+            }
+        }
+        if let Some(r) = repo {
+            for f in &files {
+                let path = dir.join(f);
+                if is_dockerfile_name(f) {
+                    if let Some(d) = self.dockerfile(&path) {
+                        self.p.repos[r].dockerfiles.push(d);
+                    }
+                } else if compose::FILE_NAMES.contains(&f.as_str()) {
+                    if let Some((file, value)) = self.read(&path, Compose::parse) {
+                        self.p.composes.push(Parsed {
+                            file,
+                            path: clean(&path),
+                            value,
+                        });
+                        self.p.repos[r].composes.push(self.p.composes.len() - 1);
+                    }
+                }
+            }
+        }
+        for d in dirs {
+            self.walk(&dir.join(d), repo);
+        }
+    }
+
+    /// Finds the member packages of workspace `w`.
+    fn expand_workspace(&mut self, w: usize) {
+        let ws_dir = self.p.workspaces[w].path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let globs: Vec<String> = self.p.workspaces[w].value.packages.iter().map(|g| g.value.clone()).collect();
+        let (neg, pos): (Vec<_>, Vec<_>) = globs.iter().partition(|g| g.starts_with('!'));
+        let mut dirs = Vec::new();
+        for g in pos {
+            expand_glob(&ws_dir, g.trim_start_matches("./"), &mut dirs);
+        }
+        dirs.sort();
+        dirs.dedup();
+        for d in dirs {
+            let rel = super::sources::relative_to(&d, &ws_dir).map(|r| super::sources::slash(&r)).unwrap_or_default();
+            if neg.iter().any(|n| glob_match(n.trim_start_matches('!').trim_start_matches("./"), &rel)) {
+                continue;
+            }
+            let mf = d.join("package.json");
+            if !mf.is_file() {
+                continue;
+            }
+            if let Some(m) = self.manifest(&mf) {
+                let pj = &self.p.manifests[m].value;
+                if let Some(name) = &pj.name {
+                    self.p.workspace_packages.push(WorkspacePackage {
+                        name: name.value.clone(),
+                        version: pj.version.as_ref().map(|v| v.value.clone()),
+                        dir: d.clone(),
+                        manifest: m,
+                        workspace: w,
+                    });
+                }
+            }
+        }
+    }
+
+    fn private_scopes(&mut self, opts: &Options) {
+        let mut scopes: Vec<String> = opts.private_scopes.iter().map(|s| s.trim_start_matches('@').to_string()).collect();
+        scopes.extend(self.p.workspace_packages.iter().filter_map(|p| scope_of(&p.name).map(str::to_string)));
+        // A dependency linked with the workspace protocol is internal by definition.
+        for m in &self.p.manifests {
+            for d in &m.value.dependencies {
+                if d.spec.value.starts_with("workspace:") {
+                    if let Some(s) = d.scope() {
+                        scopes.push(s.to_string());
+                    }
+                }
+            }
+        }
+        self.p.private_scopes = scopes.into_iter().filter(|s| !s.is_empty()).collect();
+    }
+
+    /// The images of repository `r`: one per compose service that builds, then
+    /// one for every Dockerfile no service builds (context: the repository root).
+    fn images(&mut self, r: usize) {
+        let mut built = HashSet::new();
+        let composes = self.p.repos[r].composes.clone();
+        for c in composes {
+            let cdir = self.p.composes[c].path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let cfile = self.p.composes[c].file;
+            for s in 0..self.p.composes[c].value.services.len() {
+                let Some(b) = self.p.composes[c].value.services[s].build.clone() else { continue };
+                if b.context.value.contains("://") || b.context.value.starts_with("git@") {
+                    continue;
+                }
+                let context = clean(&cdir.join(&b.context.value));
+                let df_path = clean(&context.join(b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())));
+                if !df_path.is_file() {
+                    let span = b.dockerfile.as_ref().map_or(b.key, |d| d.span);
+                    let e = ParseError::new(format!("service `{}` builds `{}`, which does not exist", self.p.composes[c].value.services[s].name.value, df_path.display()), span);
+                    let fe = self.p.sources.parse_error(cfile, &e);
+                    self.error(fe);
+                    continue;
+                }
+                let Some(d) = self.dockerfile(&df_path) else { continue };
+                built.insert(d);
+                self.image(r, d, context, Some((c, s)));
+            }
+        }
+        let root = self.p.repos[r].root.clone();
+        for d in self.p.repos[r].dockerfiles.clone() {
+            if !built.contains(&d) {
+                self.image(r, d, root.clone(), None);
+            }
+        }
+    }
+
+    fn image(&mut self, repo: usize, d: usize, context: PathBuf, service: Option<(usize, usize)>) {
+        let df_path = self.p.dockerfiles[d].path.clone();
+        let beside = PathBuf::from(format!("{}.dockerignore", df_path.display()));
+        let dockerignore = if beside.is_file() {
+            self.dockerignore(&beside)
+        } else {
+            let root = context.join(".dockerignore");
+            if root.is_file() {
+                self.dockerignore(&root)
+            } else {
+                None
+            }
+        };
+        let df = &self.p.dockerfiles[d].value;
+        let escape = df.escape;
+        // (instruction, stage, copied files as (source file on disk, name in the image))
+        let mut copies: Vec<(usize, usize, Vec<(PathBuf, String)>)> = Vec::new();
+        let mut runs: Vec<(usize, usize, Vec<(Manager, crate::syntax::shell::SimpleCommand)>)> = Vec::new();
+        for (i, ins) in df.instructions.iter().enumerate() {
+            let Some(stage) = ins.stage else { continue };
+            match ins.kind {
+                Kind::Copy | Kind::Add if ins.flag("from").is_none() => {
+                    let dest = ins.dest.as_ref().map_or("", |d| d.value.as_str());
+                    let files = copied_files(&context, &ins.sources.iter().map(|s| s.value.clone()).collect::<Vec<_>>(), dest);
+                    copies.push((i, stage, files));
+                }
+                Kind::Run => {
+                    let cmds: Vec<_> = ins
+                        .commands(escape)
+                        .into_iter()
+                        .filter_map(|c| {
+                            let inv = install::invocation(&c)?;
+                            install::is_project_install(&inv).then_some(inv.manager)
+                        }.map(|m| (m, c)))
+                        .collect();
+                    if !cmds.is_empty() {
+                        runs.push((i, stage, cmds));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut npmrcs = Vec::new();
+        let mut manifest_copies: Vec<(usize, usize, usize)> = Vec::new(); // (instruction, stage, manifest)
+        for (i, stage, files) in &copies {
+            for (src, name) in files {
+                if name == ".npmrc" {
+                    if let Some(n) = self.npmrc(src) {
+                        npmrcs.push((NpmrcCopy { npmrc: n, instruction: *i }, *stage));
+                    }
+                } else if name == "package.json" {
+                    if let Some(m) = self.manifest(src) {
+                        manifest_copies.push((*i, *stage, m));
+                    }
+                }
+            }
+        }
+        let df = &self.p.dockerfiles[d].value;
+        let mut installs = Vec::new();
+        for (i, stage, cmds) in runs {
+            let lineage: HashSet<usize> = df.lineage(stage, i).into_iter().collect();
+            let manifests: Vec<InstalledManifest> = manifest_copies
+                .iter()
+                .filter(|(ci, _, _)| lineage.contains(ci))
+                .map(|(ci, _, m)| InstalledManifest {
+                    manifest: *m,
+                    instruction: *ci,
+                })
+                .collect();
+            let npmrc = npmrcs.iter().rev().find(|(c, _)| lineage.contains(&c.instruction)).map(|(c, _)| c.clone());
+            for (manager, command) in cmds {
+                installs.push(Install {
+                    instruction: i,
+                    stage,
+                    manager,
+                    command,
+                    manifests: manifests.clone(),
+                    npmrc: npmrc.clone(),
+                });
+            }
+        }
+        self.p.images.push(Image {
+            repo,
+            dockerfile: d,
+            context,
+            service,
+            dockerignore,
+            npmrcs: npmrcs.into_iter().map(|(c, _)| c).collect(),
+            installs,
+        });
+    }
+}
+
+/// The files a `COPY`/`ADD` brings from `context`: (path on disk, file name in the image).
+/// Only files that exist are returned; sources with variables are skipped.
+fn copied_files(context: &Path, sources: &[String], dest: &str) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let dest_is_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
+    let dest_name = dest.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+    for s in sources {
+        if s.contains('$') || s.contains("://") {
+            continue;
+        }
+        let rel = s.trim_start_matches("./").trim_start_matches('/');
+        let matches = if rel.contains(['*', '?', '[']) {
+            expand_file_glob(context, rel)
+        } else {
+            vec![clean(&context.join(rel))]
+        };
+        let wildcard = rel.contains(['*', '?', '[']);
+        for m in matches {
+            if m.is_dir() {
+                for name in ["package.json", ".npmrc"] {
+                    let f = m.join(name);
+                    if f.is_file() {
+                        out.push((f, name.to_string()));
+                    }
+                }
+            } else if m.is_file() {
+                let base = m.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = if dest_is_dir || wildcard || dest_name.is_empty() { base } else { dest_name.clone() };
+                out.push((m, name));
+            }
+        }
+    }
+    out
+}
+
+/// Expands a glob whose wildcards are in its last segment (`package*.json`).
+fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    expand_glob(context, rel, &mut out);
+    out
+}
+
+/// Expands `pattern` (segments with `*`, `?`, `**`) under `base` into existing paths.
+fn expand_glob(base: &Path, pattern: &str, out: &mut Vec<PathBuf>) {
+    let segs: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    expand_segs(&clean(base), &segs, out, 0);
+}
+
+fn expand_segs(dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let Some((first, rest)) = segs.split_first() else {
+        if dir.exists() {
+            out.push(dir.to_path_buf());
+        }
+        return;
+    };
+    if *first == "**" {
+        expand_segs(dir, rest, out, depth + 1);
+        for sub in subdirs(dir) {
+            expand_segs(&sub, segs, out, depth + 1);
+        }
+    } else if first.contains(['*', '?', '[']) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut names: Vec<_> = rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        for n in names {
+            if n != "node_modules" && wildcard(first, &n) {
+                expand_segs(&dir.join(&n), rest, out, depth + 1);
+            }
+        }
+    } else {
+        expand_segs(&clean(&dir.join(first)), rest, out, depth + 1);
+    }
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `*` and `?` within one path segment.
+pub fn wildcard(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// A workspace-style glob (`packages/*`, `**/test/**`) against a relative path.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    fn go(p: &[&str], s: &[&str]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((&"**", rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            Some((seg, rest)) => !s.is_empty() && wildcard(seg, s[0]) && go(rest, &s[1..]),
+        }
+    }
+    let p: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let s: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    go(&p, &s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_globs() {
+        assert!(is_dockerfile_name("Dockerfile"));
+        assert!(is_dockerfile_name("web.Dockerfile"));
+        assert!(is_dockerfile_name("Dockerfile.prod"));
+        assert!(!is_dockerfile_name("Dockerfile.dockerignore"));
+        assert!(wildcard("package*.json", "package.json"));
+        assert!(wildcard(".docker-deps*", ".docker-deps"));
+        assert!(!wildcard("*.json", "a.yaml"));
+        assert!(glob_match("**/test/**", "packages/a/test/x"));
+        assert!(glob_match("packages/*", "packages/a"));
+        assert!(!glob_match("packages/*", "packages/a/b"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Discovery and the model of repositories: which Dockerfiles, which build
+//! context, which `.dockerignore` and `.npmrc` apply to which image, which
+//! manifests each image installs, which workspace packages exist. Reads files;
+//! never writes.
+
+pub mod install;
+mod load;
+pub mod sources;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use load::{is_dockerfile_name, load, wildcard, LoadError, Options};
+pub use sources::{FileError, FileId, SourceFile, Sources};
+
+use crate::syntax::compose::Compose;
+use crate::syntax::dockerfile::Dockerfile;
+use crate::syntax::dockerignore::DockerIgnore;
+use crate::syntax::npmrc::Npmrc;
+use crate::syntax::package_json::PackageJson;
+use crate::syntax::pnpm_workspace::Workspace;
+use crate::syntax::shell::SimpleCommand;
+use install::Manager;
+
+/// A parsed file of type `T`.
+#[derive(Debug)]
+pub struct Parsed<T> {
+    pub file: FileId,
+    /// Path on disk (cleaned, as discovered).
+    pub path: PathBuf,
+    pub value: T,
+}
+
+/// A repository: a directory holding a `package.json`, a Dockerfile or a compose file.
+#[derive(Debug)]
+pub struct Repo {
+    pub root: PathBuf,
+    pub dockerfiles: Vec<usize>,
+    pub composes: Vec<usize>,
+    pub workspace: Option<usize>,
+    /// The `package.json` at the root, if any.
+    pub manifest: Option<usize>,
+    pub gitignore: Option<ignore::gitignore::Gitignore>,
+}
+
+/// A `COPY` of an `.npmrc` into an image.
+#[derive(Clone, Debug)]
+pub struct NpmrcCopy {
+    pub npmrc: usize,
+    pub instruction: usize,
+}
+
+/// A manifest copied into the image before an install step.
+#[derive(Clone, Debug)]
+pub struct InstalledManifest {
+    pub manifest: usize,
+    /// The `COPY` instruction that brought it in.
+    pub instruction: usize,
+}
+
+/// A `RUN` step that installs packages.
+#[derive(Clone, Debug)]
+pub struct Install {
+    pub instruction: usize,
+    pub stage: usize,
+    pub manager: Manager,
+    /// The installing command, spans in the Dockerfile.
+    pub command: SimpleCommand,
+    pub manifests: Vec<InstalledManifest>,
+    /// The `.npmrc` copied into the image before this step, if any.
+    pub npmrc: Option<NpmrcCopy>,
+}
+
+/// One image build: a Dockerfile with its context.
+#[derive(Debug)]
+pub struct Image {
+    pub repo: usize,
+    pub dockerfile: usize,
+    pub context: PathBuf,
+    /// The compose service building it: (compose index, service index).
+    pub service: Option<(usize, usize)>,
+    pub dockerignore: Option<usize>,
+    pub npmrcs: Vec<NpmrcCopy>,
+    pub installs: Vec<Install>,
+}
+
+/// A package defined by a workspace.
+#[derive(Debug, Clone)]
+pub struct WorkspacePackage {
+    pub name: String,
+    pub version: Option<String>,
+    pub dir: PathBuf,
+    pub manifest: usize,
+    pub workspace: usize,
+}
+
+/// Everything an audit knows.
+#[derive(Default)]
+pub struct Project {
+    pub sources: Sources,
+    pub errors: Vec<FileError>,
+    pub repos: Vec<Repo>,
+    pub dockerfiles: Vec<Parsed<Dockerfile>>,
+    pub composes: Vec<Parsed<Compose>>,
+    pub manifests: Vec<Parsed<PackageJson>>,
+    pub npmrcs: Vec<Parsed<Npmrc>>,
+    pub dockerignores: Vec<Parsed<DockerIgnore>>,
+    pub workspaces: Vec<Parsed<Workspace>>,
+    pub workspace_packages: Vec<WorkspacePackage>,
+    pub images: Vec<Image>,
+    /// Scopes (without `@`) of internal packages.
+    pub private_scopes: BTreeSet<String>,
+    /// Registry-host build argument names from the configuration.
+    pub host_args: Vec<String>,
+}
+
+impl Project {
+    pub fn text(&self, file: FileId) -> &str {
+        &self.sources.get(file).text
+    }
+
+    /// True for a package name in a private scope.
+    pub fn is_private(&self, package: &str) -> bool {
+        crate::syntax::package_json::scope_of(package).is_some_and(|s| self.private_scopes.contains(s))
+    }
+
+    pub fn dockerfile_of(&self, image: &Image) -> &Parsed<Dockerfile> {
+        &self.dockerfiles[image.dockerfile]
+    }
+
+    /// Images built from Dockerfile `index`.
+    pub fn images_of(&self, dockerfile: usize) -> impl Iterator<Item = &Image> {
+        self.images.iter().filter(move |i| i.dockerfile == dockerfile)
+    }
+
+    /// The `packageManager` that applies to an image: from its installed
+    /// manifests, else its repository root manifest.
+    pub fn package_manager(&self, image: &Image) -> Option<(usize, &crate::syntax::Spanned<String>)> {
+        image
+            .installs
+            .iter()
+            .flat_map(|i| &i.manifests)
+            .map(|m| m.manifest)
+            .chain(self.repos[image.repo].manifest)
+            .find_map(|m| self.manifests[m].value.package_manager.as_ref().map(|pm| (m, pm)))
+    }
+
+    /// True when `path` (inside repository `repo`) is absent or ignored by git.
+    pub fn is_uncommitted(&self, repo: usize, path: &Path) -> bool {
+        if !path.exists() {
+            return true;
+        }
+        let r = &self.repos[repo];
+        match &r.gitignore {
+            Some(gi) => {
+                let rel = sources::relative_to(path, &r.root).unwrap_or_else(|| path.to_path_buf());
+                gi.matched_path_or_any_parents(&rel, path.is_dir()).is_ignore()
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The files an audit read, by id, with their text and line index.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::syntax::{LineIndex, ParseError, Position, Span};
+
+/// Index of a file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub usize);
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown to the user (relative to the current directory when possible).
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+}
+
+/// A file that could not be read or parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The file and span, when the file could be read.
+    pub at: Option<(FileId, Span)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+    by_path: std::collections::HashMap<PathBuf, FileId>,
+}
+
+impl Sources {
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
+    }
+    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(path).copied()
+    }
+
+    /// Reads `path` once; later calls return the same id. Non-UTF-8 or unreadable
+    /// files become a [`FileError`].
+    pub fn read(&mut self, path: &Path) -> Result<FileId, FileError> {
+        let path = clean(path);
+        if let Some(id) = self.by_path.get(&path) {
+            return Ok(*id);
+        }
+        let bytes = std::fs::read(&path).map_err(|e| FileError {
+            path: path.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read file: {e}"),
+            at: None,
+        })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+                let li = LineIndex::new(&prefix);
+                let p = li.position(&prefix, prefix.len());
+                return Err(FileError {
+                    path,
+                    line: p.line,
+                    column: p.column,
+                    message: format!("file is not valid UTF-8 (byte {valid})"),
+                    at: None,
+                });
+            }
+        };
+        Ok(self.add(path, text))
+    }
+
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = FileId(self.files.len());
+        self.by_path.insert(path.clone(), id);
+        let lines = LineIndex::new(&text);
+        self.files.push(SourceFile { path, text, lines });
+        id
+    }
+
+    /// A [`FileError`] for a parse error in file `id`.
+    pub fn parse_error(&self, id: FileId, e: &ParseError) -> FileError {
+        let f = self.get(id);
+        let p = f.position(e.span.start);
+        FileError {
+            path: f.path.clone(),
+            line: p.line,
+            column: p.column,
+            message: e.message.clone(),
+            at: Some((id, e.span)),
+        }
+    }
+}
+
+/// Lexically normalises a path: removes `.` and resolves `..` where possible.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+/// `path` relative to `base` when it lies under it (both cleaned).
+pub fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let p = clean(path);
+    let b = clean(base);
+    if b == Path::new(".") && p.is_relative() && !p.starts_with("..") {
+        return Some(p);
+    }
+    p.strip_prefix(&b).ok().map(|r| if r.as_os_str().is_empty() { PathBuf::from(".") } else { r.to_path_buf() })
+}
+
+/// A path as `/`-separated text.
+pub fn slash(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_paths() {
+        assert_eq!(clean(Path::new("a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(clean(Path::new("a/../../x")), PathBuf::from("../x"));
+        assert_eq!(clean(Path::new("./")), PathBuf::from("."));
+        assert_eq!(relative_to(Path::new("r/backend/x"), Path::new("r")), Some(PathBuf::from("backend/x")));
+        assert_eq!(relative_to(Path::new("r/../y"), Path::new("r")), None);
+    }
+}

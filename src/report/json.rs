@@ -1,0 +1,84 @@
+//! `--format json`: one object with `version`, `findings`, `errors`, `summary`.
+
+use serde::Serialize;
+
+use super::display_path;
+use crate::project::Project;
+use crate::rules::{Finding, Severity};
+
+#[derive(Serialize)]
+struct Out<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    fixable: bool,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: String,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    findings: usize,
+}
+
+pub fn render(project: &Project, findings: &[Finding]) -> String {
+    let out = Out {
+        version: 1,
+        findings: findings
+            .iter()
+            .map(|f| {
+                let file = project.sources.get(f.primary.file);
+                let start = file.position(f.primary.span.start);
+                let end = file.position(f.primary.span.end);
+                JsonFinding {
+                    rule: f.rule,
+                    severity: f.severity,
+                    path: display_path(&file.path),
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                    message: &f.message,
+                    fixable: f.fixable,
+                }
+            })
+            .collect(),
+        errors: project
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: display_path(&e.path),
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
+        summary: Summary {
+            files: project.sources.len(),
+            findings: findings.len(),
+        },
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

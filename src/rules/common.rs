@@ -1,0 +1,88 @@
+//! Helpers shared by several rules.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::project::sources::{relative_to, slash};
+use crate::project::{Image, Install, Project};
+use crate::syntax::dockerfile::{Dockerfile, Kind};
+use crate::syntax::package_json::Dependency;
+use crate::syntax::shell::SimpleCommand;
+use crate::syntax::Span;
+
+/// True for a dependency specifier that is resolved through a registry
+/// (a semver range, tag or `npm:` alias), not a file, link, workspace or URL.
+pub fn is_registry_spec(spec: &str) -> bool {
+    let s = spec.trim();
+    !(s.starts_with("file:")
+        || s.starts_with("link:")
+        || s.starts_with("workspace:")
+        || s.starts_with("portal:")
+        || s.starts_with("git")
+        || s.starts_with("http:")
+        || s.starts_with("https:")
+        || s.starts_with("github:")
+        || s.contains("://")
+        || s.starts_with('.')
+        || s.starts_with('/'))
+}
+
+/// Private-scope dependencies of an install step's manifests that pnpm/npm
+/// must fetch from a registry: (manifest index, dependency).
+pub fn private_registry_deps<'p>(p: &'p Project, install: &Install) -> Vec<(usize, &'p Dependency)> {
+    let mut out = Vec::new();
+    for m in &install.manifests {
+        for d in &p.manifests[m.manifest].value.dependencies {
+            if p.is_private(&d.name.value) && is_registry_spec(&d.spec.value) && d.kind != crate::syntax::package_json::DepKind::PeerDependencies {
+                out.push((m.manifest, d));
+            }
+        }
+    }
+    out
+}
+
+/// Variables the `.npmrc` files copied into `image` reference.
+pub fn npmrc_vars(p: &Project, image: &Image) -> BTreeSet<String> {
+    image
+        .npmrcs
+        .iter()
+        .flat_map(|c| p.npmrcs[c.npmrc].value.referenced_vars().map(str::to_string))
+        .collect()
+}
+
+/// True when `name` is a build argument that carries the registry host.
+pub fn is_registry_arg(p: &Project, npmrc_vars: &BTreeSet<String>, name: &str) -> bool {
+    let up = name.to_ascii_uppercase();
+    let tokenish = up.contains("TOKEN") || up.contains("AUTH") || up.contains("PASSWORD") || up.contains("SECRET");
+    p.host_args.iter().any(|h| h == name)
+        || (!tokenish && npmrc_vars.contains(name))
+        || (!tokenish && (up.ends_with("NPM_HOST") || up.contains("REGISTRY")))
+}
+
+/// Every `ARG` of a Dockerfile: (instruction index, declaration index).
+pub fn arg_decls(df: &Dockerfile) -> impl Iterator<Item = (usize, usize)> + '_ {
+    df.instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind == Kind::Arg)
+        .flat_map(|(n, i)| (0..i.decls.len()).map(move |d| (n, d)))
+}
+
+/// From the program word to the last word of a command.
+pub fn command_span(cmd: &SimpleCommand) -> Span {
+    let argv = cmd.argv();
+    match (argv.first(), cmd.words.last()) {
+        (Some(a), Some(b)) => a.span.cover(b.span),
+        _ => cmd.span(),
+    }
+}
+
+/// The command's words joined as written (quotes removed).
+pub fn command_text(cmd: &SimpleCommand) -> String {
+    cmd.argv().iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// `path` relative to `base` for messages, `/`-separated.
+pub fn rel(path: &Path, base: &Path) -> String {
+    relative_to(path, base).map_or_else(|| slash(path), |r| slash(&r))
+}

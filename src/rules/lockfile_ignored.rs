@@ -1,0 +1,93 @@
+use std::path::PathBuf;
+
+use super::common::rel;
+use super::{declare_rule, Finding, Rule};
+use crate::project::install::Manager;
+use crate::project::sources::relative_to;
+use crate::project::Project;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks whether the `.dockerignore` in effect for an image excludes the
+    /// lockfile of the context (`pnpm-lock.yaml`, or `package-lock.json` /
+    /// `yarn.lock` for npm and yarn installs). The decision is made with
+    /// BuildKit's own matching rules, so `*.yaml` counts and a later
+    /// `!pnpm-lock.yaml` clears it.
+    ///
+    /// ## Why is this bad
+    /// A lockfile that never reaches the build context blocks every
+    /// lockfile-based optimisation: `pnpm install --frozen-lockfile`,
+    /// `pnpm fetch`, and reproducible installs. The image resolves every
+    /// dependency afresh on each build.
+    ///
+    /// ## Example
+    /// ```text
+    /// # .dockerignore
+    /// node_modules
+    /// pnpm-lock.yaml
+    /// ```
+    ///
+    /// ## Fix
+    /// Remove the lockfile pattern (or add `!pnpm-lock.yaml` after it).
+    ///
+    /// ## Roadmap reference
+    /// F1; A0-2, A6-2.
+    pub static LOCKFILE_IGNORED = {
+        slug: "lockfile-ignored",
+        severity: High,
+        summary: "the .dockerignore in effect excludes the context's lockfile",
+        check: check,
+    };
+}
+
+fn lockfile(m: Manager) -> &'static str {
+    match m {
+        Manager::Pnpm => "pnpm-lock.yaml",
+        Manager::Npm => "package-lock.json",
+        Manager::Yarn => "yarn.lock",
+    }
+}
+
+fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
+    for image in &p.images {
+        let Some(di) = image.dockerignore else { continue };
+        let ignore = &p.dockerignores[di];
+        // Lockfiles to check, relative to the context: the root one and one beside each installed manifest.
+        let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+        let mut managers: Vec<Manager> = image.installs.iter().map(|i| i.manager).collect();
+        if managers.is_empty() && image.context.join("pnpm-lock.yaml").is_file() {
+            managers.push(Manager::Pnpm);
+        }
+        managers.dedup();
+        for m in &managers {
+            let name = lockfile(*m);
+            candidates.push((name.to_string(), image.context.join(name)));
+            for inst in image.installs.iter().filter(|i| i.manager == *m) {
+                for im in &inst.manifests {
+                    let dir = p.manifests[im.manifest].path.parent().map(|d| d.join(name));
+                    if let Some(f) = dir.filter(|f| f.is_file()) {
+                        if let Some(r) = relative_to(&f, &image.context) {
+                            candidates.push((crate::project::sources::slash(&r), f));
+                        }
+                    }
+                }
+            }
+        }
+        for (relpath, _) in candidates {
+            if let Some(pat) = ignore.value.excluded_by(&relpath) {
+                let df = &p.dockerfiles[image.dockerfile];
+                out.push(rule.finding(
+                    ignore.file,
+                    pat.span.clone().into(),
+                    format!("excludes `{relpath}`"),
+                    format!(
+                        "`{}` excludes the lockfile `{relpath}` from the build context of `{}` (pattern `{}`), so no lockfile-based install can run in the image",
+                        rel(&ignore.path, &image.context),
+                        rel(&df.path, &image.context),
+                        pat.raw
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The rules: one file per rule, named after its slug, each a pure function
+//! from the [`Project`] model to findings. [`registry::RULES`] lists them all.
+
+mod common;
+pub mod registry;
+
+pub mod compose_build_wiring;
+pub mod docker_deps_copy_unconditional;
+pub mod lockfile_ignored;
+pub mod npmrc_localhost_registry;
+pub mod npmrc_missing_scope_registry;
+pub mod pnpm_global_install;
+pub mod registry_path_missing;
+pub mod store_cache_mount_missing;
+pub mod unused_build_arg;
+pub mod workspace_outside_context;
+
+use crate::project::{FileId, Project};
+use crate::syntax::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// A place in a file, with a short label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Label {
+            file,
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// One problem found by a rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub fixable: bool,
+}
+
+impl Finding {
+    pub fn with_label(mut self, label: Label) -> Self {
+        if label != self.primary && !self.secondary.contains(&label) {
+            self.secondary.push(label);
+        }
+        self
+    }
+}
+
+/// A rule: its identity, documentation and check.
+pub struct Rule {
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The rule file's doc comment: What it does / Why is this bad / Example / Fix / Roadmap reference.
+    pub doc: &'static str,
+    pub check: fn(&Project, &Rule, &mut Vec<Finding>),
+}
+
+impl Rule {
+    /// A finding of this rule at its default severity.
+    pub fn finding(&self, file: FileId, span: Span, label: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: self.slug,
+            severity: self.severity,
+            message: message.into(),
+            primary: Label::new(file, span, label),
+            secondary: Vec::new(),
+            fixable: false,
+        }
+    }
+}
+
+/// Declares a rule's static with its doc comment captured as [`Rule::doc`].
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, check: $check:path $(,)? };) => {
+        $(#[doc = $doc])*
+        pub static $name: $crate::rules::Rule = $crate::rules::Rule {
+            slug: $slug,
+            severity: $crate::rules::Severity::$sev,
+            summary: $summary,
+            doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+pub(crate) use declare_rule;
+
+/// Runs `rules` over the project. Findings at the same place from the same
+/// rule are reported once; the result is sorted by path, position and rule.
+pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
+    let mut all = Vec::new();
+    for r in rules {
+        let mut out = Vec::new();
+        (r.check)(project, r, &mut out);
+        all.extend(out);
+    }
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|f| seen.insert((f.rule, f.primary.file, f.primary.span)));
+    all.sort_by(|a, b| {
+        let pa = &project.sources.get(a.primary.file).path;
+        let pb = &project.sources.get(b.primary.file).path;
+        (pa, a.primary.span.start, a.rule).cmp(&(pb, b.primary.span.start, b.rule))
+    });
+    all
+}

@@ -1,0 +1,98 @@
+use super::common::{command_span, command_text, rel};
+use super::{declare_rule, Finding, Label, Rule};
+use crate::project::install::{corepack_pnpm, global_pnpm_install, invocation};
+use crate::project::Project;
+use crate::syntax::dockerfile::Kind;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports pnpm installed with `npm install -g pnpm…` / `npm i -g pnpm…`
+    /// (any flag order, `--global` too) instead of corepack, and a pnpm
+    /// version pinned in the Dockerfile (`pnpm@X` in `npm -g` or
+    /// `corepack prepare`) that differs from the `packageManager` field.
+    ///
+    /// ## Why is this bad
+    /// The global npm install runs on every build that reaches it (5–10 s),
+    /// downloads pnpm from the registry each time, and is not pinned to the
+    /// version the repository declares, so local and image installs can differ.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN npm install -g pnpm@10.6.5
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// RUN corepack enable && corepack prepare pnpm@10.6.5 --activate
+    /// ```
+    /// with the version taken from `packageManager`.
+    ///
+    /// ## Roadmap reference
+    /// F9; A1-1, A1-2.
+    pub static PNPM_GLOBAL_INSTALL = {
+        slug: "pnpm-global-install",
+        severity: Low,
+        summary: "pnpm installed with npm install -g instead of corepack, or pinned to another version",
+        check: check,
+    };
+}
+
+/// `pnpm@10.6.5+sha512.…` → `10.6.5`.
+fn version_of(spec: &str) -> Option<&str> {
+    let v = spec.split_once('@')?.1;
+    Some(v.split('+').next().unwrap_or(v))
+}
+
+fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
+    for image in &p.images {
+        let df = &p.dockerfiles[image.dockerfile];
+        let pm = p.package_manager(image).filter(|(_, s)| s.value.starts_with("pnpm@"));
+        let wanted = pm.and_then(|(_, s)| version_of(&s.value));
+        let pm_label = pm.map(|(m, s)| Label::new(p.manifests[m].file, s.span, "`packageManager` declared here"));
+        let pm_file = pm.map(|(m, _)| rel(&p.manifests[m].path, &image.context));
+        for ins in df.value.instructions.iter().filter(|i| i.kind == Kind::Run) {
+            for cmd in ins.commands(df.value.escape) {
+                let global = invocation(&cmd).and_then(|inv| global_pnpm_install(&inv).cloned());
+                if let Some(word) = global {
+                    let pinned = version_of(&word.text);
+                    let detail = match (pinned, wanted) {
+                        (Some(a), Some(b)) if a != b => format!(", and pins pnpm {a} while `packageManager` says {b}"),
+                        (_, Some(b)) => format!("; corepack would use pnpm {b} from `packageManager`"),
+                        (_, None) => "; no `packageManager` field pins the version".to_string(),
+                    };
+                    let mut f = rule.finding(
+                        df.file,
+                        command_span(&cmd),
+                        "installs pnpm with npm",
+                        format!(
+                            "`{}` downloads pnpm from the registry on every build instead of using corepack{detail}",
+                            command_text(&cmd)
+                        ),
+                    );
+                    if let Some(l) = &pm_label {
+                        f = f.with_label(l.clone());
+                    }
+                    out.push(f);
+                    continue;
+                }
+                if let (Some(word), Some(b)) = (corepack_pnpm(&cmd), wanted) {
+                    if let Some(a) = version_of(&word.text).filter(|a| *a != b) {
+                        let mut f = rule.finding(
+                            df.file,
+                            word.span,
+                            format!("pnpm {a}, not {b}"),
+                            format!(
+                                "the image activates pnpm {a} but `{}` declares `packageManager` pnpm@{b}",
+                                pm_file.as_deref().unwrap_or("package.json")
+                            ),
+                        );
+                        if let Some(l) = &pm_label {
+                            f = f.with_label(l.clone());
+                        }
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+}

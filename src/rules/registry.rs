@@ -1,0 +1,21 @@
+//! The one table of all rules.
+
+use super::Rule;
+
+pub static RULES: &[&Rule] = &[
+    &super::lockfile_ignored::LOCKFILE_IGNORED,
+    &super::workspace_outside_context::WORKSPACE_OUTSIDE_CONTEXT,
+    &super::npmrc_missing_scope_registry::NPMRC_MISSING_SCOPE_REGISTRY,
+    &super::npmrc_localhost_registry::NPMRC_LOCALHOST_REGISTRY,
+    &super::registry_path_missing::REGISTRY_PATH_MISSING,
+    &super::unused_build_arg::UNUSED_BUILD_ARG,
+    &super::compose_build_wiring::COMPOSE_BUILD_WIRING,
+    &super::docker_deps_copy_unconditional::DOCKER_DEPS_COPY_UNCONDITIONAL,
+    &super::pnpm_global_install::PNPM_GLOBAL_INSTALL,
+    &super::store_cache_mount_missing::STORE_CACHE_MOUNT_MISSING,
+];
+
+/// The rule with this slug.
+pub fn get(slug: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.slug == slug)
+}

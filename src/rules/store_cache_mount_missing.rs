@@ -1,0 +1,90 @@
+use super::common::{command_span, command_text};
+use super::{declare_rule, Finding, Label, Rule};
+use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
+use crate::project::Project;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `RUN` that installs packages (`pnpm install|i|fetch|add`,
+    /// `npm ci|install`, `yarn install`) without a `--mount=type=cache` whose
+    /// target is that package manager's store or cache directory as it is in
+    /// effect in that stage: `--store-dir`, `npm_config_store_dir`, the
+    /// `.npmrc`'s `store-dir`, `$PNPM_HOME/store`, `$XDG_DATA_HOME/pnpm/store`,
+    /// else `~/.local/share/pnpm/store` for the stage's user (npm: `~/.npm`;
+    /// yarn: its cache folder).
+    ///
+    /// ## Why is this bad
+    /// Without the mount every rebuild that reaches the install step downloads
+    /// every package again. A cache mount on the wrong directory looks right
+    /// but caches nothing.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// RUN pnpm install --ignore-scripts
+    /// ```
+    ///
+    /// ## Fix
+    /// ```dockerfile
+    /// RUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store \
+    ///     pnpm install --ignore-scripts
+    /// ```
+    ///
+    /// ## Roadmap reference
+    /// F10; A2-2.
+    pub static STORE_CACHE_MOUNT_MISSING = {
+        slug: "store-cache-mount-missing",
+        severity: High,
+        summary: "a package install without a BuildKit cache mount on the package manager's store",
+        check: check,
+    };
+}
+
+fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
+    for image in &p.images {
+        let df = &p.dockerfiles[image.dockerfile];
+        for inst in &image.installs {
+            let Some(inv) = invocation(&inst.command) else { continue };
+            let env = df.value.environment_before(inst.instruction);
+            let rc = inst.npmrc.as_ref().map(|c| &p.npmrcs[c.npmrc].value);
+            let dirs = store_dirs(&inv, &env, rc);
+            let run = &df.value.instructions[inst.instruction];
+            let caches: Vec<_> = run.mounts.iter().filter(|m| m.kind() == "cache").collect();
+            let covered = caches.iter().any(|m| {
+                m.get("target")
+                    .map(|t| normalize_abs(&env.expand(&t.value), env.workdir.as_deref()))
+                    .is_some_and(|t| dirs.iter().any(|d| covers(&t, d)))
+            });
+            if covered {
+                continue;
+            }
+            let store = dirs.first().cloned().unwrap_or_default();
+            let what = if inst.manager == crate::project::install::Manager::Pnpm { "store" } else { "cache" };
+            let (label, message) = if caches.is_empty() {
+                (
+                    format!("no cache mount on the {} {what}", inst.manager.name()),
+                    format!(
+                        "`{}` runs without a BuildKit cache mount on the {} {what} (`{store}` in this stage), so every rebuild downloads every package; add `--mount=type=cache,id={},target={store}`",
+                        command_text(&inst.command),
+                        inst.manager.name(),
+                        inst.manager.name()
+                    ),
+                )
+            } else {
+                (
+                    format!("cache mount misses the {} {what}", inst.manager.name()),
+                    format!(
+                        "`{}` has a cache mount, but not on the {} {what} in effect in this stage (`{store}`): the mount caches nothing",
+                        command_text(&inst.command),
+                        inst.manager.name()
+                    ),
+                )
+            };
+            let mut f = rule.finding(df.file, command_span(&inst.command), label, message);
+            for m in caches {
+                let span = m.get("target").map_or(m.span, |t| t.span);
+                f = f.with_label(Label::new(df.file, span, format!("not the {what} `{store}`")));
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+use super::common::rel;
+use super::{declare_rule, Finding, Rule};
+use crate::project::install::Manager;
+use crate::project::sources::{clean, relative_to};
+use crate::project::Project;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks every `packages` glob of a `pnpm-workspace.yaml` that lies inside
+    /// an image's build context, and reports globs that point outside that
+    /// context (for example `../learning_ai_common_plat/packages/*`).
+    ///
+    /// ## Why is this bad
+    /// Inside the build the sibling directory does not exist. pnpm sees a
+    /// different workspace than on the developer's machine, so the dev
+    /// lockfile does not match and `pnpm install --frozen-lockfile` fails; the
+    /// build falls back to full resolution or to pre-packed tarballs.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// packages:
+    ///   - backend
+    ///   - ../learning_ai_common_plat/packages/*
+    /// ```
+    ///
+    /// ## Fix
+    /// Build with a Docker-only workspace that lists only in-context packages
+    /// and a Docker-only lockfile (`dockprep lockfile`), or widen the context.
+    ///
+    /// ## Roadmap reference
+    /// F2; A3, open question 6.
+    pub static WORKSPACE_OUTSIDE_CONTEXT = {
+        slug: "workspace-outside-context",
+        severity: High,
+        summary: "pnpm-workspace.yaml lists packages outside the build context",
+        check: check,
+    };
+}
+
+/// The directory part of a glob before its first wildcard segment.
+fn static_prefix(glob: &str) -> String {
+    glob.split('/')
+        .take_while(|s| !s.contains(['*', '?', '[', '{']))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
+    for image in &p.images {
+        if !image.installs.iter().any(|i| i.manager == Manager::Pnpm) {
+            continue;
+        }
+        for ws in &p.workspaces {
+            let ws_dir = ws.path.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+            if relative_to(&ws_dir, &image.context).is_none() {
+                continue;
+            }
+            for g in &ws.value.packages {
+                if g.value.starts_with('!') {
+                    continue;
+                }
+                let target = clean(&ws_dir.join(static_prefix(&g.value)));
+                if relative_to(&target, &image.context).is_some() {
+                    continue;
+                }
+                let df = &p.dockerfiles[image.dockerfile];
+                out.push(rule.finding(
+                    ws.file,
+                    g.span,
+                    "outside the build context",
+                    format!(
+                        "workspace package glob `{}` points outside the build context `{}` of `{}`; inside the image the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
+                        g.value,
+                        crate::project::sources::slash(&image.context),
+                        rel(&df.path, &image.context),
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn prefix() {
+        assert_eq!(super::static_prefix("../a/packages/*"), "../a/packages");
+        assert_eq!(super::static_prefix("apps/**"), "apps");
+        assert_eq!(super::static_prefix("backend"), "backend");
+    }
+}
