@@ -4,7 +4,7 @@
 //! [`project`] (discovery and the model of repositories) → [`rules`] (pure
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
-pub mod syntax;
 pub mod project;
-pub mod rules;
 pub mod report;
+pub mod rules;
+pub mod syntax;

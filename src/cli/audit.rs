@@ -72,7 +72,8 @@ pub fn run(args: Args) -> u8 {
     let text = match args.format {
         Format::Json => report::json::render(&project, &findings),
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             report::human::render(&project, &findings, color)
         }
     };

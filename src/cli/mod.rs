@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "dockprep", version, about = "Fast, correct and hermetic Docker builds for Node.js/pnpm repositories")]
+#[command(
+    name = "dockprep",
+    version,
+    about = "Fast, correct and hermetic Docker builds for Node.js/pnpm repositories"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,7 +38,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::CLEAN };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::CLEAN
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }

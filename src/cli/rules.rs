@@ -18,7 +18,14 @@ pub fn run(args: Args) -> u8 {
         Some(s) => match registry::get(&s) {
             Some(r) => {
                 println!("# {} ({})\n\n{}\n", r.slug, r.severity.as_str(), r.summary);
-                print!("{}", r.doc.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n"));
+                print!(
+                    "{}",
+                    r.doc
+                        .lines()
+                        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
                 println!();
                 exit::CLEAN
             }

@@ -37,7 +37,9 @@ impl Invocation<'_> {
     pub fn has_flag(&self, names: &[&str]) -> bool {
         self.args.iter().any(|w| {
             names.iter().any(|n| {
-                w.text == *n || (n.starts_with("--") && w.text.strip_prefix(n).is_some_and(|r| r.starts_with('=')))
+                w.text == *n
+                    || (n.starts_with("--")
+                        && w.text.strip_prefix(n).is_some_and(|r| r.starts_with('=')))
             })
         })
     }
@@ -59,16 +61,31 @@ impl Invocation<'_> {
     /// Positional words after the subcommand (package specs for `add`/`install`).
     pub fn operands(&self) -> impl Iterator<Item = &Word> {
         let sub = self.subcommand.map(|s| s.span.start);
-        self.args
-            .iter()
-            .filter(move |w| !w.text.starts_with('-') && Some(w.span.start) != sub && sub.is_some_and(|s| w.span.start > s))
+        self.args.iter().filter(move |w| {
+            !w.text.starts_with('-')
+                && Some(w.span.start) != sub
+                && sub.is_some_and(|s| w.span.start > s)
+        })
     }
 }
 
 /// Flags of the package managers that take a separate value.
 const VALUE_FLAGS: &[&str] = &[
-    "--filter", "-F", "--dir", "-C", "--prefix", "--workspace-dir", "--store-dir", "--reporter", "--cache", "--cache-folder",
-    "--registry", "--loglevel", "-w", "--workspace", "--modules-folder",
+    "--filter",
+    "-F",
+    "--dir",
+    "-C",
+    "--prefix",
+    "--workspace-dir",
+    "--store-dir",
+    "--reporter",
+    "--cache",
+    "--cache-folder",
+    "--registry",
+    "--loglevel",
+    "-w",
+    "--workspace",
+    "--modules-folder",
 ];
 
 /// Recognises `pnpm …`, `npm …`, `yarn …` (also through `corepack` or `npx`).
@@ -122,12 +139,31 @@ pub fn is_project_install(inv: &Invocation<'_>) -> bool {
     }
     let sub = inv.subcommand.map(|w| w.text.as_str());
     match inv.manager {
-        Manager::Pnpm => matches!(sub, Some("install" | "i" | "add" | "fetch" | "install-test" | "it" | "ci")),
+        Manager::Pnpm => matches!(
+            sub,
+            Some("install" | "i" | "add" | "fetch" | "install-test" | "it" | "ci")
+        ),
         Manager::Npm => matches!(
             sub,
             Some(
-                "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean" | "install" | "i" | "in" | "ins" | "inst" | "insta" | "instal"
-                    | "isnt" | "isnta" | "isntal" | "isntall" | "add" | "install-test" | "it"
+                "ci" | "clean-install"
+                    | "ic"
+                    | "install-clean"
+                    | "isntall-clean"
+                    | "install"
+                    | "i"
+                    | "in"
+                    | "ins"
+                    | "inst"
+                    | "insta"
+                    | "instal"
+                    | "isnt"
+                    | "isnta"
+                    | "isntal"
+                    | "isntall"
+                    | "add"
+                    | "install-test"
+                    | "it"
             )
         ),
         Manager::Yarn => matches!(sub, None | Some("install" | "add")),
@@ -139,15 +175,22 @@ pub fn is_project_install(inv: &Invocation<'_>) -> bool {
 pub fn global_pnpm_install<'c>(inv: &Invocation<'c>) -> Option<&'c Word> {
     let is_pnpm = |w: &&Word| w.text == "pnpm" || w.text.starts_with("pnpm@");
     match inv.manager {
-        Manager::Npm if inv.is_global() && is_project_install_sub(inv) => inv.args.iter().find(is_pnpm),
-        Manager::Yarn if inv.subcommand.is_some_and(|s| s.text == "global") => inv.args.iter().find(is_pnpm),
+        Manager::Npm if inv.is_global() && is_project_install_sub(inv) => {
+            inv.args.iter().find(is_pnpm)
+        }
+        Manager::Yarn if inv.subcommand.is_some_and(|s| s.text == "global") => {
+            inv.args.iter().find(is_pnpm)
+        }
         _ => None,
     }
 }
 
 fn is_project_install_sub(inv: &Invocation<'_>) -> bool {
     let sub = inv.subcommand.map(|w| w.text.as_str());
-    matches!(sub, Some("install" | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isntall"))
+    matches!(
+        sub,
+        Some("install" | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isntall")
+    )
 }
 
 /// `corepack prepare pnpm@X` / `corepack install -g pnpm@X` / `corepack use pnpm@X`: the `pnpm@X` word.
@@ -167,8 +210,16 @@ pub fn corepack_pnpm(cmd: &SimpleCommand) -> Option<&Word> {
 /// invocation in this stage. A cache mount must cover one of them.
 pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>) -> Vec<String> {
     let home = env.home();
-    let var = |names: &[&str]| names.iter().find_map(|n| env.vars.get(*n).filter(|v| !v.is_empty()).cloned());
-    let rc = |key: &str| npmrc.and_then(|r| r.get(key)).map(|e| env.expand(&e.value.value));
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| env.vars.get(*n).filter(|v| !v.is_empty()).cloned())
+    };
+    let rc = |key: &str| {
+        npmrc
+            .and_then(|r| r.get(key))
+            .map(|e| env.expand(&e.value.value))
+    };
     let expand_home = |p: String| match p.strip_prefix("~/") {
         Some(rest) => format!("{home}/{rest}"),
         None => p,
@@ -177,7 +228,14 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
         Manager::Pnpm => {
             if let Some(d) = inv.flag_value("--store-dir").map(str::to_string) {
                 vec![d]
-            } else if let Some(d) = var(&["npm_config_store_dir", "NPM_CONFIG_STORE_DIR", "PNPM_STORE_DIR", "pnpm_config_store_dir"]).or_else(|| rc("store-dir")) {
+            } else if let Some(d) = var(&[
+                "npm_config_store_dir",
+                "NPM_CONFIG_STORE_DIR",
+                "PNPM_STORE_DIR",
+                "pnpm_config_store_dir",
+            ])
+            .or_else(|| rc("store-dir"))
+            {
                 vec![d]
             } else if let Some(h) = var(&["PNPM_HOME"]) {
                 vec![format!("{}/store", h.trim_end_matches('/'))]
@@ -190,7 +248,9 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
         Manager::Npm => {
             if let Some(d) = inv.flag_value("--cache").map(str::to_string) {
                 vec![d]
-            } else if let Some(d) = var(&["npm_config_cache", "NPM_CONFIG_CACHE"]).or_else(|| rc("cache")) {
+            } else if let Some(d) =
+                var(&["npm_config_cache", "NPM_CONFIG_CACHE"]).or_else(|| rc("cache"))
+            {
                 vec![d]
             } else {
                 vec![format!("{home}/.npm")]
@@ -212,7 +272,10 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
             }
         }
     };
-    dirs.into_iter().map(expand_home).map(|d| normalize_abs(&d, env.workdir.as_deref())).collect()
+    dirs.into_iter()
+        .map(expand_home)
+        .map(|d| normalize_abs(&d, env.workdir.as_deref()))
+        .collect()
 }
 
 /// Normalises a container path: resolves it against `workdir` when relative,
@@ -262,7 +325,11 @@ mod tests {
             ("corepack pnpm i", true),
         ] {
             let (c, _) = inv_of(s);
-            assert_eq!(invocation(&c).is_some_and(|i| is_project_install(&i)), yes, "{s}");
+            assert_eq!(
+                invocation(&c).is_some_and(|i| is_project_install(&i)),
+                yes,
+                "{s}"
+            );
         }
     }
 
@@ -276,7 +343,13 @@ mod tests {
             ("npm install -g typescript", false),
         ] {
             let (c, _) = inv_of(s);
-            assert_eq!(invocation(&c).and_then(|i| global_pnpm_install(&i).cloned()).is_some(), yes, "{s}");
+            assert_eq!(
+                invocation(&c)
+                    .and_then(|i| global_pnpm_install(&i).cloned())
+                    .is_some(),
+                yes,
+                "{s}"
+            );
         }
     }
 
@@ -284,7 +357,10 @@ mod tests {
     fn store_paths() {
         let (c, mut env) = inv_of("pnpm install");
         let inv = invocation(&c).unwrap();
-        assert_eq!(store_dirs(&inv, &env, None), vec!["/root/.local/share/pnpm/store"]);
+        assert_eq!(
+            store_dirs(&inv, &env, None),
+            vec!["/root/.local/share/pnpm/store"]
+        );
         env.vars.insert("PNPM_HOME".into(), "/pnpm".into());
         assert_eq!(store_dirs(&inv, &env, None), vec!["/pnpm/store"]);
         assert!(covers("/pnpm", "/pnpm/store"));

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use super::install::{self, Manager};
 use super::sources::{clean, FileError, FileId};
-use super::{Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage};
+use super::{
+    Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage,
+};
 use crate::syntax::compose::{self, Compose};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
 use crate::syntax::dockerignore::DockerIgnore;
@@ -32,14 +34,25 @@ pub enum LoadError {
 }
 
 /// Directories never descended into.
-const SKIP_DIRS: &[&str] = &["node_modules", ".git", ".hg", ".svn", ".pnpm-store", ".docker-deps", "target"];
+const SKIP_DIRS: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    ".pnpm-store",
+    ".docker-deps",
+    "target",
+];
 
 /// True for `Dockerfile`, `Dockerfile.*` and `*.Dockerfile` (not `*.dockerignore`).
 pub fn is_dockerfile_name(name: &str) -> bool {
     if name.ends_with(".dockerignore") {
         return false;
     }
-    name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile") || name.ends_with(".dockerfile")
+    name == "Dockerfile"
+        || name.starts_with("Dockerfile.")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
 }
 
 pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
@@ -55,7 +68,8 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
             return Err(LoadError::NotFound(path.clone()));
         }
         let dir = if path.is_file() {
-            path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            path.parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
         } else {
             path.clone()
         };
@@ -71,8 +85,14 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     }
     for root in &roots {
         let parent = clean(&root.join(".."));
-        let Ok(rd) = std::fs::read_dir(&parent) else { continue };
-        let mut dirs: Vec<PathBuf> = rd.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| clean(&e.path())).collect();
+        let Ok(rd) = std::fs::read_dir(&parent) else {
+            continue;
+        };
+        let mut dirs: Vec<PathBuf> = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| clean(&e.path()))
+            .collect();
         dirs.sort();
         for d in dirs {
             let ws = d.join("pnpm-workspace.yaml");
@@ -108,7 +128,11 @@ impl Loader {
     }
 
     /// Reads and parses a file; records errors. Returns the file id and value.
-    fn read<T>(&mut self, path: &Path, parse: impl Fn(&str) -> Result<T, ParseError>) -> Option<(FileId, T)> {
+    fn read<T>(
+        &mut self,
+        path: &Path,
+        parse: impl Fn(&str) -> Result<T, ParseError>,
+    ) -> Option<(FileId, T)> {
         let id = match self.p.sources.read(path) {
             Ok(id) => id,
             Err(e) => {
@@ -151,16 +175,36 @@ impl Loader {
     }
 
     fn manifest(&mut self, path: &Path) -> Option<usize> {
-        self.cached(path, |l| &mut l.manifests, PackageJson::parse, |p| &mut p.manifests)
+        self.cached(
+            path,
+            |l| &mut l.manifests,
+            PackageJson::parse,
+            |p| &mut p.manifests,
+        )
     }
     fn npmrc(&mut self, path: &Path) -> Option<usize> {
-        self.cached(path, |l| &mut l.npmrcs, |t| Ok(Npmrc::parse(t)), |p| &mut p.npmrcs)
+        self.cached(
+            path,
+            |l| &mut l.npmrcs,
+            |t| Ok(Npmrc::parse(t)),
+            |p| &mut p.npmrcs,
+        )
     }
     fn dockerignore(&mut self, path: &Path) -> Option<usize> {
-        self.cached(path, |l| &mut l.ignores, |t| Ok(DockerIgnore::parse(t)), |p| &mut p.dockerignores)
+        self.cached(
+            path,
+            |l| &mut l.ignores,
+            |t| Ok(DockerIgnore::parse(t)),
+            |p| &mut p.dockerignores,
+        )
     }
     fn dockerfile(&mut self, path: &Path) -> Option<usize> {
-        self.cached(path, |l| &mut l.dockerfiles, Dockerfile::parse, |p| &mut p.dockerfiles)
+        self.cached(
+            path,
+            |l| &mut l.dockerfiles,
+            Dockerfile::parse,
+            |p| &mut p.dockerfiles,
+        )
     }
     fn workspace(&mut self, path: &Path) -> Option<usize> {
         let (file, value) = self.read(path, Workspace::parse)?;
@@ -206,9 +250,11 @@ impl Loader {
         files.sort();
         dirs.sort();
         let is_root = repo.is_none()
-            && files
-                .iter()
-                .any(|f| f == "package.json" || compose::FILE_NAMES.contains(&f.as_str()) || is_dockerfile_name(f));
+            && files.iter().any(|f| {
+                f == "package.json"
+                    || compose::FILE_NAMES.contains(&f.as_str())
+                    || is_dockerfile_name(f)
+            });
         if is_root {
             let gitignore = {
                 let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
@@ -261,8 +307,17 @@ impl Loader {
 
     /// Finds the member packages of workspace `w`.
     fn expand_workspace(&mut self, w: usize) {
-        let ws_dir = self.p.workspaces[w].path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let globs: Vec<String> = self.p.workspaces[w].value.packages.iter().map(|g| g.value.clone()).collect();
+        let ws_dir = self.p.workspaces[w]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let globs: Vec<String> = self.p.workspaces[w]
+            .value
+            .packages
+            .iter()
+            .map(|g| g.value.clone())
+            .collect();
         let (neg, pos): (Vec<_>, Vec<_>) = globs.iter().partition(|g| g.starts_with('!'));
         let mut dirs = Vec::new();
         for g in pos {
@@ -271,8 +326,13 @@ impl Loader {
         dirs.sort();
         dirs.dedup();
         for d in dirs {
-            let rel = super::sources::relative_to(&d, &ws_dir).map(|r| super::sources::slash(&r)).unwrap_or_default();
-            if neg.iter().any(|n| glob_match(n.trim_start_matches('!').trim_start_matches("./"), &rel)) {
+            let rel = super::sources::relative_to(&d, &ws_dir)
+                .map(|r| super::sources::slash(&r))
+                .unwrap_or_default();
+            if neg
+                .iter()
+                .any(|n| glob_match(n.trim_start_matches('!').trim_start_matches("./"), &rel))
+            {
                 continue;
             }
             let mf = d.join("package.json");
@@ -295,8 +355,17 @@ impl Loader {
     }
 
     fn private_scopes(&mut self, opts: &Options) {
-        let mut scopes: Vec<String> = opts.private_scopes.iter().map(|s| s.trim_start_matches('@').to_string()).collect();
-        scopes.extend(self.p.workspace_packages.iter().filter_map(|p| scope_of(&p.name).map(str::to_string)));
+        let mut scopes: Vec<String> = opts
+            .private_scopes
+            .iter()
+            .map(|s| s.trim_start_matches('@').to_string())
+            .collect();
+        scopes.extend(
+            self.p
+                .workspace_packages
+                .iter()
+                .filter_map(|p| scope_of(&p.name).map(str::to_string)),
+        );
         // A dependency linked with the workspace protocol is internal by definition.
         for m in &self.p.manifests {
             for d in &m.value.dependencies {
@@ -316,23 +385,44 @@ impl Loader {
         let mut built = HashSet::new();
         let composes = self.p.repos[r].composes.clone();
         for c in composes {
-            let cdir = self.p.composes[c].path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let cdir = self.p.composes[c]
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
             let cfile = self.p.composes[c].file;
             for s in 0..self.p.composes[c].value.services.len() {
-                let Some(b) = self.p.composes[c].value.services[s].build.clone() else { continue };
+                let Some(b) = self.p.composes[c].value.services[s].build.clone() else {
+                    continue;
+                };
                 if b.context.value.contains("://") || b.context.value.starts_with("git@") {
                     continue;
                 }
                 let context = clean(&cdir.join(&b.context.value));
-                let df_path = clean(&context.join(b.dockerfile.as_ref().map_or("Dockerfile", |d| d.value.as_str())));
+                let df_path = clean(
+                    &context.join(
+                        b.dockerfile
+                            .as_ref()
+                            .map_or("Dockerfile", |d| d.value.as_str()),
+                    ),
+                );
                 if !df_path.is_file() {
                     let span = b.dockerfile.as_ref().map_or(b.key, |d| d.span);
-                    let e = ParseError::new(format!("service `{}` builds `{}`, which does not exist", self.p.composes[c].value.services[s].name.value, df_path.display()), span);
+                    let e = ParseError::new(
+                        format!(
+                            "service `{}` builds `{}`, which does not exist",
+                            self.p.composes[c].value.services[s].name.value,
+                            df_path.display()
+                        ),
+                        span,
+                    );
                     let fe = self.p.sources.parse_error(cfile, &e);
                     self.error(fe);
                     continue;
                 }
-                let Some(d) = self.dockerfile(&df_path) else { continue };
+                let Some(d) = self.dockerfile(&df_path) else {
+                    continue;
+                };
                 built.insert(d);
                 self.image(r, d, context, Some((c, s)));
             }
@@ -362,13 +452,24 @@ impl Loader {
         let escape = df.escape;
         // (instruction, stage, copied files as (source file on disk, name in the image))
         let mut copies: Vec<(usize, usize, Vec<(PathBuf, String)>)> = Vec::new();
-        let mut runs: Vec<(usize, usize, Vec<(Manager, crate::syntax::shell::SimpleCommand)>)> = Vec::new();
+        let mut runs: Vec<(
+            usize,
+            usize,
+            Vec<(Manager, crate::syntax::shell::SimpleCommand)>,
+        )> = Vec::new();
         for (i, ins) in df.instructions.iter().enumerate() {
             let Some(stage) = ins.stage else { continue };
             match ins.kind {
                 Kind::Copy | Kind::Add if ins.flag("from").is_none() => {
                     let dest = ins.dest.as_ref().map_or("", |d| d.value.as_str());
-                    let files = copied_files(&context, &ins.sources.iter().map(|s| s.value.clone()).collect::<Vec<_>>(), dest);
+                    let files = copied_files(
+                        &context,
+                        &ins.sources
+                            .iter()
+                            .map(|s| s.value.clone())
+                            .collect::<Vec<_>>(),
+                        dest,
+                    );
                     copies.push((i, stage, files));
                 }
                 Kind::Run => {
@@ -376,9 +477,12 @@ impl Loader {
                         .commands(escape)
                         .into_iter()
                         .filter_map(|c| {
-                            let inv = install::invocation(&c)?;
-                            install::is_project_install(&inv).then_some(inv.manager)
-                        }.map(|m| (m, c)))
+                            {
+                                let inv = install::invocation(&c)?;
+                                install::is_project_install(&inv).then_some(inv.manager)
+                            }
+                            .map(|m| (m, c))
+                        })
                         .collect();
                     if !cmds.is_empty() {
                         runs.push((i, stage, cmds));
@@ -393,7 +497,13 @@ impl Loader {
             for (src, name) in files {
                 if name == ".npmrc" {
                     if let Some(n) = self.npmrc(src) {
-                        npmrcs.push((NpmrcCopy { npmrc: n, instruction: *i }, *stage));
+                        npmrcs.push((
+                            NpmrcCopy {
+                                npmrc: n,
+                                instruction: *i,
+                            },
+                            *stage,
+                        ));
                     }
                 } else if name == "package.json" {
                     if let Some(m) = self.manifest(src) {
@@ -414,7 +524,11 @@ impl Loader {
                     instruction: *ci,
                 })
                 .collect();
-            let npmrc = npmrcs.iter().rev().find(|(c, _)| lineage.contains(&c.instruction)).map(|(c, _)| c.clone());
+            let npmrc = npmrcs
+                .iter()
+                .rev()
+                .find(|(c, _)| lineage.contains(&c.instruction))
+                .map(|(c, _)| c.clone());
             for (manager, command) in cmds {
                 installs.push(Install {
                     instruction: i,
@@ -443,7 +557,12 @@ impl Loader {
 fn copied_files(context: &Path, sources: &[String], dest: &str) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     let dest_is_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
-    let dest_name = dest.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+    let dest_name = dest
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
     for s in sources {
         if s.contains('$') || s.contains("://") {
             continue;
@@ -464,8 +583,15 @@ fn copied_files(context: &Path, sources: &[String], dest: &str) -> Vec<(PathBuf,
                     }
                 }
             } else if m.is_file() {
-                let base = m.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let name = if dest_is_dir || wildcard || dest_name.is_empty() { base } else { dest_name.clone() };
+                let base = m
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let name = if dest_is_dir || wildcard || dest_name.is_empty() {
+                    base
+                } else {
+                    dest_name.clone()
+                };
                 out.push((m, name));
             }
         }
@@ -482,7 +608,10 @@ fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
 
 /// Expands `pattern` (segments with `*`, `?`, `**`) under `base` into existing paths.
 fn expand_glob(base: &Path, pattern: &str, out: &mut Vec<PathBuf>) {
-    let segs: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let segs: Vec<&str> = pattern
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
     expand_segs(&clean(base), &segs, out, 0);
 }
 
@@ -502,8 +631,13 @@ fn expand_segs(dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>, depth: usize) 
             expand_segs(&sub, segs, out, depth + 1);
         }
     } else if first.contains(['*', '?', '[']) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
-        let mut names: Vec<_> = rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut names: Vec<_> = rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         names.sort();
         for n in names {
             if n != "node_modules" && wildcard(first, &n) {
@@ -516,10 +650,15 @@ fn expand_segs(dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>, depth: usize) 
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut v: Vec<PathBuf> = rd
         .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        .filter(|e| {
+            e.file_type().is_ok_and(|t| t.is_dir())
+                && !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref())
+        })
         .map(|e| e.path())
         .collect();
     v.sort();

@@ -121,7 +121,8 @@ impl Project {
 
     /// True for a package name in a private scope.
     pub fn is_private(&self, package: &str) -> bool {
-        crate::syntax::package_json::scope_of(package).is_some_and(|s| self.private_scopes.contains(s))
+        crate::syntax::package_json::scope_of(package)
+            .is_some_and(|s| self.private_scopes.contains(s))
     }
 
     pub fn dockerfile_of(&self, image: &Image) -> &Parsed<Dockerfile> {
@@ -130,19 +131,30 @@ impl Project {
 
     /// Images built from Dockerfile `index`.
     pub fn images_of(&self, dockerfile: usize) -> impl Iterator<Item = &Image> {
-        self.images.iter().filter(move |i| i.dockerfile == dockerfile)
+        self.images
+            .iter()
+            .filter(move |i| i.dockerfile == dockerfile)
     }
 
     /// The `packageManager` that applies to an image: from its installed
     /// manifests, else its repository root manifest.
-    pub fn package_manager(&self, image: &Image) -> Option<(usize, &crate::syntax::Spanned<String>)> {
+    pub fn package_manager(
+        &self,
+        image: &Image,
+    ) -> Option<(usize, &crate::syntax::Spanned<String>)> {
         image
             .installs
             .iter()
             .flat_map(|i| &i.manifests)
             .map(|m| m.manifest)
             .chain(self.repos[image.repo].manifest)
-            .find_map(|m| self.manifests[m].value.package_manager.as_ref().map(|pm| (m, pm)))
+            .find_map(|m| {
+                self.manifests[m]
+                    .value
+                    .package_manager
+                    .as_ref()
+                    .map(|pm| (m, pm))
+            })
     }
 
     /// True when `path` (inside repository `repo`) is absent or ignored by git.
@@ -154,7 +166,8 @@ impl Project {
         match &r.gitignore {
             Some(gi) => {
                 let rel = sources::relative_to(path, &r.root).unwrap_or_else(|| path.to_path_buf());
-                gi.matched_path_or_any_parents(&rel, path.is_dir()).is_ignore()
+                gi.matched_path_or_any_parents(&rel, path.is_dir())
+                    .is_ignore()
             }
             None => false,
         }

@@ -140,7 +140,13 @@ pub fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     if b == Path::new(".") && p.is_relative() && !p.starts_with("..") {
         return Some(p);
     }
-    p.strip_prefix(&b).ok().map(|r| if r.as_os_str().is_empty() { PathBuf::from(".") } else { r.to_path_buf() })
+    p.strip_prefix(&b).ok().map(|r| {
+        if r.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            r.to_path_buf()
+        }
+    })
 }
 
 /// A path as `/`-separated text.
@@ -158,7 +164,10 @@ mod tests {
         assert_eq!(clean(Path::new("a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(clean(Path::new("a/../../x")), PathBuf::from("../x"));
         assert_eq!(clean(Path::new("./")), PathBuf::from("."));
-        assert_eq!(relative_to(Path::new("r/backend/x"), Path::new("r")), Some(PathBuf::from("backend/x")));
+        assert_eq!(
+            relative_to(Path::new("r/backend/x"), Path::new("r")),
+            Some(PathBuf::from("backend/x"))
+        );
         assert_eq!(relative_to(Path::new("r/../y"), Path::new("r")), None);
     }
 }

@@ -46,15 +46,45 @@ pub fn render(project: &Project, findings: &[Finding], color: bool) -> String {
     }
     for e in &project.errors {
         let st = styles(None, color);
-        let _ = writeln!(out, "{}error{}: {}{}{}", st.sev.render(), st.sev.render_reset(), st.bold.render(), e.message, st.bold.render_reset());
+        let _ = writeln!(
+            out,
+            "{}error{}: {}{}{}",
+            st.sev.render(),
+            st.sev.render_reset(),
+            st.bold.render(),
+            e.message,
+            st.bold.render_reset()
+        );
         match e.at {
             Some((file, span)) => {
-                let width = project.sources.get(file).position(span.start).line.to_string().len();
-                snippet(&mut out, project, &Label::new(file, span, ""), &st, '^', true, width);
+                let width = project
+                    .sources
+                    .get(file)
+                    .position(span.start)
+                    .line
+                    .to_string()
+                    .len();
+                snippet(
+                    &mut out,
+                    project,
+                    &Label::new(file, span, ""),
+                    &st,
+                    '^',
+                    true,
+                    width,
+                );
                 out.push('\n');
             }
             None => {
-                let _ = writeln!(out, "  {}-->{} {}:{}:{}\n", st.blue.render(), st.blue.render_reset(), display_path(&e.path), e.line, e.column);
+                let _ = writeln!(
+                    out,
+                    "  {}-->{} {}:{}:{}\n",
+                    st.blue.render(),
+                    st.blue.render_reset(),
+                    display_path(&e.path),
+                    e.line,
+                    e.column
+                );
             }
         }
     }
@@ -85,10 +115,24 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
 
 fn gutter_width(project: &Project, f: &Finding) -> usize {
     let line = |l: &Label| project.sources.get(l.file).position(l.span.start).line;
-    std::iter::once(&f.primary).chain(&f.secondary).map(line).max().unwrap_or(1).to_string().len()
+    std::iter::once(&f.primary)
+        .chain(&f.secondary)
+        .map(line)
+        .max()
+        .unwrap_or(1)
+        .to_string()
+        .len()
 }
 
-fn snippet(out: &mut String, project: &Project, label: &Label, st: &Styles, mark: char, header: bool, width: usize) {
+fn snippet(
+    out: &mut String,
+    project: &Project,
+    label: &Label,
+    st: &Styles,
+    mark: char,
+    header: bool,
+    width: usize,
+) {
     let file = project.sources.get(label.file);
     let pos = file.position(label.span.start);
     let line_text = file.lines.line_text(&file.text, pos.line);
@@ -96,14 +140,24 @@ fn snippet(out: &mut String, project: &Project, label: &Label, st: &Styles, mark
     let (b, r) = (st.blue.render(), st.blue.render_reset());
     if header {
         let arrow = if mark == '^' { "-->" } else { ":::" };
-        let _ = writeln!(out, "{pad}{b}{arrow}{r} {}:{}:{}", display_path(&file.path), pos.line, pos.column);
+        let _ = writeln!(
+            out,
+            "{pad}{b}{arrow}{r} {}:{}:{}",
+            display_path(&file.path),
+            pos.line,
+            pos.column
+        );
         let _ = writeln!(out, "{pad} {b}|{r}");
     }
     // The label's extent on its first line, in characters.
     let chars: Vec<char> = line_text.chars().collect();
     let start = pos.column - 1;
     let end_pos = file.position(label.span.end.max(label.span.start));
-    let end = if end_pos.line == pos.line { end_pos.column - 1 } else { chars.len() };
+    let end = if end_pos.line == pos.line {
+        end_pos.column - 1
+    } else {
+        chars.len()
+    };
     let len = end.saturating_sub(start).max(1);
     // Window a very long line around the label.
     let (from, to) = if chars.len() > MAX_LINE {
@@ -112,27 +166,41 @@ fn snippet(out: &mut String, project: &Project, label: &Label, st: &Styles, mark
     } else {
         (0, chars.len())
     };
-    let shown: String = chars[from..to].iter().map(|c| if *c == '\t' { ' ' } else { *c }).collect();
+    let shown: String = chars[from..to]
+        .iter()
+        .map(|c| if *c == '\t' { ' ' } else { *c })
+        .collect();
     let dots = if from > 0 { "..." } else { "" };
-    let _ = writeln!(out, "{b}{:>width$} |{r} {dots}{shown}{}", pos.line, if to < chars.len() { "..." } else { "" });
+    let src = format!(
+        "{b}{:>width$} |{r} {dots}{shown}{}",
+        pos.line,
+        if to < chars.len() { "..." } else { "" }
+    );
+    let _ = writeln!(out, "{}", src.trim_end());
     let caret_start = start.saturating_sub(from) + dots.len();
     let caret_len = len.min(to.saturating_sub(start.max(from)).max(1));
     let marks: String = std::iter::repeat_n(mark, caret_len).collect();
     let ms = if mark == '^' { &st.sev } else { &st.blue };
-    let _ = writeln!(
-        out,
+    let line = format!(
         "{pad} {b}|{r} {}{}{marks} {}{}",
         " ".repeat(caret_start),
         ms.render(),
         label.message,
         ms.render_reset()
     );
+    let _ = writeln!(out, "{}", line.trim_end());
 }
 
 fn summary(out: &mut String, project: &Project, findings: &[Finding], color: bool) {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let st = styles(None, color);
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     let _ = writeln!(
         out,
         "{}{}{} ({} high, {} medium, {} low) in {}, {}",
@@ -146,4 +214,3 @@ fn summary(out: &mut String, project: &Project, findings: &[Finding], color: boo
         plural(project.errors.len(), "error"),
     );
 }
-

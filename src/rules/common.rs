@@ -29,11 +29,17 @@ pub fn is_registry_spec(spec: &str) -> bool {
 
 /// Private-scope dependencies of an install step's manifests that pnpm/npm
 /// must fetch from a registry: (manifest index, dependency).
-pub fn private_registry_deps<'p>(p: &'p Project, install: &Install) -> Vec<(usize, &'p Dependency)> {
+pub fn private_registry_deps<'p>(
+    p: &'p Project,
+    install: &Install,
+) -> Vec<(usize, &'p Dependency)> {
     let mut out = Vec::new();
     for m in &install.manifests {
         for d in &p.manifests[m.manifest].value.dependencies {
-            if p.is_private(&d.name.value) && is_registry_spec(&d.spec.value) && d.kind != crate::syntax::package_json::DepKind::PeerDependencies {
+            if p.is_private(&d.name.value)
+                && is_registry_spec(&d.spec.value)
+                && d.kind != crate::syntax::package_json::DepKind::PeerDependencies
+            {
                 out.push((m.manifest, d));
             }
         }
@@ -46,14 +52,22 @@ pub fn npmrc_vars(p: &Project, image: &Image) -> BTreeSet<String> {
     image
         .npmrcs
         .iter()
-        .flat_map(|c| p.npmrcs[c.npmrc].value.referenced_vars().map(str::to_string))
+        .flat_map(|c| {
+            p.npmrcs[c.npmrc]
+                .value
+                .referenced_vars()
+                .map(str::to_string)
+        })
         .collect()
 }
 
 /// True when `name` is a build argument that carries the registry host.
 pub fn is_registry_arg(p: &Project, npmrc_vars: &BTreeSet<String>, name: &str) -> bool {
     let up = name.to_ascii_uppercase();
-    let tokenish = up.contains("TOKEN") || up.contains("AUTH") || up.contains("PASSWORD") || up.contains("SECRET");
+    let tokenish = up.contains("TOKEN")
+        || up.contains("AUTH")
+        || up.contains("PASSWORD")
+        || up.contains("SECRET");
     p.host_args.iter().any(|h| h == name)
         || (!tokenish && npmrc_vars.contains(name))
         || (!tokenish && (up.ends_with("NPM_HOST") || up.contains("REGISTRY")))
@@ -79,7 +93,11 @@ pub fn command_span(cmd: &SimpleCommand) -> Span {
 
 /// The command's words joined as written (quotes removed).
 pub fn command_text(cmd: &SimpleCommand) -> String {
-    cmd.argv().iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+    cmd.argv()
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `path` relative to `base` for messages, `/`-separated.

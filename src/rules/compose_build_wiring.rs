@@ -51,7 +51,9 @@ declare_rule! {
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
-        let Some((c, s)) = image.service else { continue };
+        let Some((c, s)) = image.service else {
+            continue;
+        };
         let compose = &p.composes[c];
         let svc = &compose.value.services[s];
         let Some(build) = &svc.build else { continue };
@@ -62,38 +64,57 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
 
         // Registry-host ARGs: needed when no declaration of the name gives a default.
         let mut seen = BTreeSet::new();
-        let decls: Vec<_> = arg_decls(&df.value).map(|(i, d)| &df.value.instructions[i].decls[d]).collect();
+        let decls: Vec<_> = arg_decls(&df.value)
+            .map(|(i, d)| &df.value.instructions[i].decls[d])
+            .collect();
         for d in &decls {
             let name = &d.name.value;
             if !is_registry_arg(p, &vars, name) || !seen.insert(name.clone()) {
                 continue;
             }
-            if decls.iter().any(|o| &o.name.value == name && o.value.is_some()) {
+            if decls
+                .iter()
+                .any(|o| &o.name.value == name && o.value.is_some())
+            {
                 continue;
             }
             if !build.args.iter().any(|a| &a.name.value == name) {
                 missing.push(format!("build arg `{name}`"));
-                labels.push(Label::new(df.file, d.name.span, format!("`{name}` declared here")));
+                labels.push(Label::new(
+                    df.file,
+                    d.name.span,
+                    format!("`{name}` declared here"),
+                ));
             }
         }
         // Secret mounts.
         let mut ids = BTreeSet::new();
         for ins in df.value.instructions.iter().filter(|i| i.kind == Kind::Run) {
             for m in ins.mounts.iter().filter(|m| m.kind() == "secret") {
-                let id = m
-                    .get("id")
-                    .map(|v| v.value.clone())
-                    .or_else(|| m.get("target").map(|t| t.value.rsplit('/').next().unwrap_or("").to_string()));
-                let Some(id) = id.filter(|i| !i.is_empty()) else { continue };
+                let id = m.get("id").map(|v| v.value.clone()).or_else(|| {
+                    m.get("target")
+                        .map(|t| t.value.rsplit('/').next().unwrap_or("").to_string())
+                });
+                let Some(id) = id.filter(|i| !i.is_empty()) else {
+                    continue;
+                };
                 if !ids.insert(id.clone()) {
                     continue;
                 }
                 if !build.secrets.iter().any(|x| x.value == id) {
                     missing.push(format!("secret `{id}` in `build.secrets`"));
-                    labels.push(Label::new(df.file, m.span, format!("secret `{id}` mounted here")));
+                    labels.push(Label::new(
+                        df.file,
+                        m.span,
+                        format!("secret `{id}` mounted here"),
+                    ));
                 } else if compose.value.secret(&id).is_none() {
                     missing.push(format!("a top-level `secrets.{id}` definition"));
-                    labels.push(Label::new(df.file, m.span, format!("secret `{id}` mounted here")));
+                    labels.push(Label::new(
+                        df.file,
+                        m.span,
+                        format!("secret `{id}` mounted here"),
+                    ));
                 }
             }
         }

@@ -51,7 +51,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 if !p.is_uncommitted(image.repo, &path) {
                     continue;
                 }
-                let state = if path.exists() { "ignored by git" } else { "absent" };
+                let state = if path.exists() {
+                    "ignored by git"
+                } else {
+                    "absent"
+                };
                 out.push(rule.finding(
                     df.file,
                     src.span,

@@ -50,7 +50,9 @@ fn lockfile(m: Manager) -> &'static str {
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
-        let Some(di) = image.dockerignore else { continue };
+        let Some(di) = image.dockerignore else {
+            continue;
+        };
         let ignore = &p.dockerignores[di];
         // Lockfiles to check, relative to the context: the root one and one beside each installed manifest.
         let mut candidates: Vec<(String, PathBuf)> = Vec::new();

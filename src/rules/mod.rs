@@ -86,7 +86,13 @@ pub struct Rule {
 
 impl Rule {
     /// A finding of this rule at its default severity.
-    pub fn finding(&self, file: FileId, span: Span, label: impl Into<String>, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        file: FileId,
+        span: Span,
+        label: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule: self.slug,
             severity: self.severity,

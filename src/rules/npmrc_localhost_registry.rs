@@ -39,7 +39,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         for copy in &image.npmrcs {
             let rc = &p.npmrcs[copy.npmrc];
             for e in rc.value.registry_entries() {
-                let Some(url) = parse_url(&e.value) else { continue };
+                let Some(url) = parse_url(&e.value) else {
+                    continue;
+                };
                 if !is_loopback_host(&url.host.value) {
                     continue;
                 }

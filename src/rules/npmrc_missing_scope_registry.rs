@@ -39,7 +39,9 @@ declare_rule! {
 }
 
 fn is_public_registry(url: &str) -> bool {
-    url.contains("registry.npmjs.org") || url.contains("registry.yarnpkg.com") || url.contains("registry.npmmirror.com")
+    url.contains("registry.npmjs.org")
+        || url.contains("registry.yarnpkg.com")
+        || url.contains("registry.npmmirror.com")
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
@@ -50,7 +52,8 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             if deps.is_empty() {
                 continue;
             }
-            let mut by_scope: BTreeMap<&str, (usize, &crate::syntax::package_json::Dependency)> = BTreeMap::new();
+            let mut by_scope: BTreeMap<&str, (usize, &crate::syntax::package_json::Dependency)> =
+                BTreeMap::new();
             for (m, d) in &deps {
                 if let Some(s) = d.scope() {
                     by_scope.entry(s).or_insert((*m, d));
@@ -59,11 +62,19 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             match &inst.npmrc {
                 Some(copy) => {
                     let rc = &p.npmrcs[copy.npmrc];
-                    if rc.value.get("registry").is_some_and(|e| !is_public_registry(&e.value.value)) {
+                    if rc
+                        .value
+                        .get("registry")
+                        .is_some_and(|e| !is_public_registry(&e.value.value))
+                    {
                         continue;
                     }
                     let text = p.text(rc.file);
-                    let first = Span::new(0, text.find('\n').map_or(text.len(), |n| text[..n].trim_end_matches('\r').len()));
+                    let first = Span::new(
+                        0,
+                        text.find('\n')
+                            .map_or(text.len(), |n| text[..n].trim_end_matches('\r').len()),
+                    );
                     for (scope, (m, dep)) in by_scope {
                         if rc.value.scope_registries().any(|(s, _)| s == scope) {
                             continue;
@@ -88,7 +99,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 None => {
                     let ins = &df.value.instructions[inst.instruction];
-                    if ins.mounts.iter().any(|m| m.get("target").is_some_and(|t| t.value.ends_with(".npmrc"))) {
+                    if ins
+                        .mounts
+                        .iter()
+                        .any(|m| m.get("target").is_some_and(|t| t.value.ends_with(".npmrc")))
+                    {
                         continue;
                     }
                     let (m, dep) = by_scope.values().next().copied().expect("non-empty");

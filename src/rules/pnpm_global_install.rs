@@ -46,9 +46,17 @@ fn version_of(spec: &str) -> Option<&str> {
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
-        let pm = p.package_manager(image).filter(|(_, s)| s.value.starts_with("pnpm@"));
+        let pm = p
+            .package_manager(image)
+            .filter(|(_, s)| s.value.starts_with("pnpm@"));
         let wanted = pm.and_then(|(_, s)| version_of(&s.value));
-        let pm_label = pm.map(|(m, s)| Label::new(p.manifests[m].file, s.span, "`packageManager` declared here"));
+        let pm_label = pm.map(|(m, s)| {
+            Label::new(
+                p.manifests[m].file,
+                s.span,
+                "`packageManager` declared here",
+            )
+        });
         let pm_file = pm.map(|(m, _)| rel(&p.manifests[m].path, &image.context));
         for ins in df.value.instructions.iter().filter(|i| i.kind == Kind::Run) {
             for cmd in ins.commands(df.value.escape) {
@@ -56,8 +64,12 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(word) = global {
                     let pinned = version_of(&word.text);
                     let detail = match (pinned, wanted) {
-                        (Some(a), Some(b)) if a != b => format!(", and pins pnpm {a} while `packageManager` says {b}"),
-                        (_, Some(b)) => format!("; corepack would use pnpm {b} from `packageManager`"),
+                        (Some(a), Some(b)) if a != b => {
+                            format!(", and pins pnpm {a} while `packageManager` says {b}")
+                        }
+                        (_, Some(b)) => {
+                            format!("; corepack would use pnpm {b} from `packageManager`")
+                        }
                         (_, None) => "; no `packageManager` field pins the version".to_string(),
                     };
                     let mut f = rule.finding(

@@ -1,4 +1,6 @@
-use super::common::{command_span, command_text, is_registry_arg, npmrc_vars, private_registry_deps};
+use super::common::{
+    command_span, command_text, is_registry_arg, npmrc_vars, private_registry_deps,
+};
 use super::{declare_rule, Finding, Label, Rule};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
@@ -43,7 +45,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let vars = npmrc_vars(p, image);
         for inst in &image.installs {
             let deps = private_registry_deps(p, inst);
-            let Some((m, dep)) = deps.first() else { continue };
+            let Some((m, dep)) = deps.first() else {
+                continue;
+            };
             let run = &df.value.instructions[inst.instruction];
             if run.mounts.iter().any(|m| m.kind() == "secret") {
                 continue;
@@ -54,7 +58,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 .instructions
                 .iter()
                 .enumerate()
-                .filter(|(i, ins)| ins.kind == Kind::Arg && (ins.stage.is_none() || scope.contains(i)))
+                .filter(|(i, ins)| {
+                    ins.kind == Kind::Arg && (ins.stage.is_none() || scope.contains(i))
+                })
                 .flat_map(|(_, ins)| &ins.decls)
                 .any(|d| is_registry_arg(p, &vars, &d.name.value));
             if has_arg {

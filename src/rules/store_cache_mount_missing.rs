@@ -43,7 +43,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
         for inst in &image.installs {
-            let Some(inv) = invocation(&inst.command) else { continue };
+            let Some(inv) = invocation(&inst.command) else {
+                continue;
+            };
             let env = df.value.environment_before(inst.instruction);
             let rc = inst.npmrc.as_ref().map(|c| &p.npmrcs[c.npmrc].value);
             let dirs = store_dirs(&inv, &env, rc);
@@ -58,7 +60,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             let store = dirs.first().cloned().unwrap_or_default();
-            let what = if inst.manager == crate::project::install::Manager::Pnpm { "store" } else { "cache" };
+            let what = if inst.manager == crate::project::install::Manager::Pnpm {
+                "store"
+            } else {
+                "cache"
+            };
             let (label, message) = if caches.is_empty() {
                 (
                     format!("no cache mount on the {} {what}", inst.manager.name()),
@@ -82,7 +88,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             let mut f = rule.finding(df.file, command_span(&inst.command), label, message);
             for m in caches {
                 let span = m.get("target").map_or(m.span, |t| t.span);
-                f = f.with_label(Label::new(df.file, span, format!("not the {what} `{store}`")));
+                f = f.with_label(Label::new(
+                    df.file,
+                    span,
+                    format!("not the {what} `{store}`"),
+                ));
             }
             out.push(f);
         }

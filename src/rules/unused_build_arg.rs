@@ -42,24 +42,60 @@ declare_rule! {
 }
 
 const PREDEFINED: &[&str] = &[
-    "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY", "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
-    "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT", "TARGETSTAGE", "SOURCE_DATE_EPOCH", "BUILDKIT_SYNTAX",
-    "BUILDKIT_INLINE_CACHE", "BUILDKIT_MULTI_PLATFORM", "BUILDKIT_CONTEXT_KEEP_GIT_DIR", "BUILDKIT_SANDBOX_HOSTNAME",
-    "BUILDKIT_BUILD_NAME", "BUILDKIT_CACHE_MOUNT_NS", "BUILDKIT_DOCKERFILE_CHECK",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "FTP_PROXY",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETSTAGE",
+    "SOURCE_DATE_EPOCH",
+    "BUILDKIT_SYNTAX",
+    "BUILDKIT_INLINE_CACHE",
+    "BUILDKIT_MULTI_PLATFORM",
+    "BUILDKIT_CONTEXT_KEEP_GIT_DIR",
+    "BUILDKIT_SANDBOX_HOSTNAME",
+    "BUILDKIT_BUILD_NAME",
+    "BUILDKIT_CACHE_MOUNT_NS",
+    "BUILDKIT_DOCKERFILE_CHECK",
 ];
 
 /// Prefixes of variables that build tools read from the environment.
 const ENV_CONSUMED: &[&str] = &[
-    "NEXT_PUBLIC_", "VITE_", "REACT_APP_", "NUXT_", "GATSBY_", "EXPO_PUBLIC_", "PUBLIC_", "NODE_", "NPM_CONFIG_", "PNPM_", "COREPACK_",
-    "YARN_", "TURBO_", "NX_", "CI",
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "NUXT_",
+    "GATSBY_",
+    "EXPO_PUBLIC_",
+    "PUBLIC_",
+    "NODE_",
+    "NPM_CONFIG_",
+    "PNPM_",
+    "COREPACK_",
+    "YARN_",
+    "TURBO_",
+    "NX_",
+    "CI",
 ];
 
 fn always_used(name: &str) -> bool {
     let up = name.to_ascii_uppercase();
     PREDEFINED.contains(&up.as_str())
-        || ENV_CONSUMED
-            .iter()
-            .any(|p| if p.ends_with('_') { up.starts_with(p) } else { up == *p })
+        || ENV_CONSUMED.iter().any(|p| {
+            if p.ends_with('_') {
+                up.starts_with(p)
+            } else {
+                up == *p
+            }
+        })
 }
 
 /// Stages built from `stage`, directly or not (itself included).
@@ -89,13 +125,21 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 let used = match ins.stage {
                     None => v.instructions.iter().any(|i| {
                         (i.kind == Kind::From && i.refs.iter().any(|r| &r.name == name))
-                            || (i.kind == Kind::Arg && i.stage.is_some() && i.decls.iter().any(|d| &d.name.value == name))
+                            || (i.kind == Kind::Arg
+                                && i.stage.is_some()
+                                && i.decls.iter().any(|d| &d.name.value == name))
                     }),
                     Some(stage) => {
                         let scope = descendants(v, stage);
                         v.instructions.iter().enumerate().skip(n + 1).any(|(_, i)| {
-                            i.stage.is_some_and(|s| scope.contains(&s)) && i.kind != Kind::From && i.refs.iter().any(|r| &r.name == name)
-                        }) || ins.decls.iter().any(|o| o.value.as_ref().is_some_and(|val| val.value.contains(&format!("${name}")) && o.name.value != *name))
+                            i.stage.is_some_and(|s| scope.contains(&s))
+                                && i.kind != Kind::From
+                                && i.refs.iter().any(|r| &r.name == name)
+                        }) || ins.decls.iter().any(|o| {
+                            o.value.as_ref().is_some_and(|val| {
+                                val.value.contains(&format!("${name}")) && o.name.value != *name
+                            })
+                        })
                     }
                 };
                 if used {
@@ -105,7 +149,10 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     None => "no `FROM` uses it and no stage re-declares it".to_string(),
                     Some(s) => format!(
                         "nothing after it in stage `{}` references it",
-                        v.stages[s].name.as_ref().map_or_else(|| s.to_string(), |n| n.value.clone())
+                        v.stages[s]
+                            .name
+                            .as_ref()
+                            .map_or_else(|| s.to_string(), |n| n.value.clone())
                     ),
                 };
                 out.push(rule.finding(

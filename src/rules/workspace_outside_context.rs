@@ -51,7 +51,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         for ws in &p.workspaces {
-            let ws_dir = ws.path.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+            let ws_dir = ws
+                .path
+                .parent()
+                .map(|d| d.to_path_buf())
+                .unwrap_or_default();
             if relative_to(&ws_dir, &image.context).is_none() {
                 continue;
             }

@@ -7,7 +7,12 @@ use super::yaml::{self, Node, Value};
 use super::ParseError;
 
 /// File names compose looks for, in its order of preference.
-pub const FILE_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+pub const FILE_NAMES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
 
 #[derive(Clone, Debug)]
 pub struct BuildArg {
@@ -97,15 +102,22 @@ impl Compose {
 }
 
 fn expect_map<'n>(n: &'n Node, what: &str) -> Result<&'n [(Node, Node)], ParseError> {
-    n.as_map()
-        .ok_or_else(|| ParseError::new(format!("expected a mapping for {what}, found {}", n.kind_name()), n.span))
+    n.as_map().ok_or_else(|| {
+        ParseError::new(
+            format!("expected a mapping for {what}, found {}", n.kind_name()),
+            n.span,
+        )
+    })
 }
 
 fn s(n: &Node) -> Result<Spanned<String>, ParseError> {
     match &n.value {
         Value::Scalar(v) => Ok(Spanned::new(v.clone(), n.span)),
         Value::Null => Ok(Spanned::new(String::new(), n.span)),
-        _ => Err(ParseError::new(format!("expected a string, found {}", n.kind_name()), n.span)),
+        _ => Err(ParseError::new(
+            format!("expected a string, found {}", n.kind_name()),
+            n.span,
+        )),
     }
 }
 
@@ -152,13 +164,21 @@ fn service(k: &Node, v: &Node) -> Result<Service, ParseError> {
                     build.extra_hosts = hosts(h)?;
                 }
                 if let Some(sec) = b.get("secrets") {
-                    for item in sec.as_seq().ok_or_else(|| ParseError::new(format!("expected a list for `build.secrets`, found {}", sec.kind_name()), sec.span))? {
+                    for item in sec.as_seq().ok_or_else(|| {
+                        ParseError::new(
+                            format!(
+                                "expected a list for `build.secrets`, found {}",
+                                sec.kind_name()
+                            ),
+                            sec.span,
+                        )
+                    })? {
                         build.secrets.push(match &item.value {
-                            Value::Map(_) => item
-                                .get("source")
-                                .map(s)
-                                .transpose()?
-                                .ok_or_else(|| ParseError::new("a build secret needs a `source`", item.span))?,
+                            Value::Map(_) => {
+                                item.get("source").map(s).transpose()?.ok_or_else(|| {
+                                    ParseError::new("a build secret needs a `source`", item.span)
+                                })?
+                            }
                             _ => s(item)?,
                         });
                     }
@@ -166,7 +186,13 @@ fn service(k: &Node, v: &Node) -> Result<Service, ParseError> {
             }
             Value::Null => {}
             Value::Seq(_) => {
-                return Err(ParseError::new(format!("expected a string or a mapping for `build`, found {}", b.kind_name()), b.span));
+                return Err(ParseError::new(
+                    format!(
+                        "expected a string or a mapping for `build`, found {}",
+                        b.kind_name()
+                    ),
+                    b.span,
+                ));
             }
         }
         svc.build = Some(build);
@@ -195,15 +221,26 @@ fn args(a: &Node) -> Result<Vec<BuildArg>, ParseError> {
                         let st = item.span.start + q;
                         BuildArg {
                             name: Spanned::new(k.to_string(), Span::new(st, st + k.len())),
-                            value: Some(Spanned::new(v.to_string(), Span::new(st + k.len() + 1, st + item.value.len()))),
+                            value: Some(Spanned::new(
+                                v.to_string(),
+                                Span::new(st + k.len() + 1, st + item.value.len()),
+                            )),
                         }
                     }
-                    None => BuildArg { name: item, value: None },
+                    None => BuildArg {
+                        name: item,
+                        value: None,
+                    },
                 });
             }
         }
         Value::Null => {}
-        Value::Scalar(_) => return Err(ParseError::new("expected a mapping or a list for `args`, found a scalar", a.span)),
+        Value::Scalar(_) => {
+            return Err(ParseError::new(
+                "expected a mapping or a list for `args`, found a scalar",
+                a.span,
+            ))
+        }
     }
     Ok(out)
 }
@@ -216,10 +253,18 @@ fn hosts(h: &Node) -> Result<Vec<Spanned<String>>, ParseError> {
             .collect(),
         Value::Map(m) => m
             .iter()
-            .map(|(k, v)| Ok(Spanned::new(format!("{}:{}", s(k)?.value, s(v)?.value), k.span.cover(v.span))))
+            .map(|(k, v)| {
+                Ok(Spanned::new(
+                    format!("{}:{}", s(k)?.value, s(v)?.value),
+                    k.span.cover(v.span),
+                ))
+            })
             .collect(),
         Value::Null => Ok(Vec::new()),
-        Value::Scalar(_) => Err(ParseError::new("expected a list or a mapping for `extra_hosts`, found a scalar", h.span)),
+        Value::Scalar(_) => Err(ParseError::new(
+            "expected a list or a mapping for `extra_hosts`, found a scalar",
+            h.span,
+        )),
     }
 }
 
@@ -238,15 +283,29 @@ mod tests {
         assert_eq!(b.dockerfile.as_ref().unwrap().value, "backend/Dockerfile");
         assert_eq!(b.args[0].name.value, "GITEA_NPM_HOST");
         assert_eq!(b.secrets[0].value, "gitea_npm_token");
-        assert_eq!(c.services[0].extra_hosts[0].value, "host.docker.internal:host-gateway");
+        assert_eq!(
+            c.services[0].extra_hosts[0].value,
+            "host.docker.internal:host-gateway"
+        );
         assert_eq!(c.services[1].build.as_ref().unwrap().context.value, "./web");
         assert!(c.services[2].build.is_none());
-        assert_eq!(c.secret("gitea_npm_token").unwrap().environment.as_ref().unwrap().value, "GITEA_NPM_TOKEN");
+        assert_eq!(
+            c.secret("gitea_npm_token")
+                .unwrap()
+                .environment
+                .as_ref()
+                .unwrap()
+                .value,
+            "GITEA_NPM_TOKEN"
+        );
     }
 
     #[test]
     fn list_args_and_bad_shapes() {
-        let c = Compose::parse("services:\n  a:\n    build:\n      args:\n        - \"X=1\"\n        - Y\n").unwrap();
+        let c = Compose::parse(
+            "services:\n  a:\n    build:\n      args:\n        - \"X=1\"\n        - Y\n",
+        )
+        .unwrap();
         let a = &c.services[0].build.as_ref().unwrap().args;
         assert_eq!(a[0].value.as_ref().unwrap().value, "1");
         assert!(a[1].value.is_none());

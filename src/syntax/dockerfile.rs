@@ -159,7 +159,14 @@ pub struct Dockerfile {
 
 impl Dockerfile {
     pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
-        let parsed = pd::parse(text).map_err(|e| ParseError::at_line_col(text, e.line(), e.column(), format!("invalid Dockerfile: {}", first_line(&e.to_string()))))?;
+        let parsed = pd::parse(text).map_err(|e| {
+            ParseError::at_line_col(
+                text,
+                e.line(),
+                e.column(),
+                format!("invalid Dockerfile: {}", first_line(&e.to_string())),
+            )
+        })?;
         let escape = parsed
             .parser_directives
             .escape
@@ -178,7 +185,10 @@ impl Dockerfile {
             if ins.kind == Kind::From {
                 let image = ins.text.clone();
                 let name = match inst {
-                    pd::Instruction::From(f) => f.as_.as_ref().map(|(_, n)| Spanned::new(n.value.to_string(), n.span.clone().into())),
+                    pd::Instruction::From(f) => f
+                        .as_
+                        .as_ref()
+                        .map(|(_, n)| Spanned::new(n.value.to_string(), n.span.clone().into())),
                     _ => None,
                 };
                 let parent = stages.iter().position(|s| {
@@ -231,10 +241,11 @@ impl Dockerfile {
     /// The stage a `--target` names, or the final stage.
     pub fn target_stage(&self, target: Option<&str>) -> Option<&Stage> {
         match target {
-            Some(t) => self
-                .stages
-                .iter()
-                .find(|s| s.name.as_ref().is_some_and(|n| n.value.eq_ignore_ascii_case(t))),
+            Some(t) => self.stages.iter().find(|s| {
+                s.name
+                    .as_ref()
+                    .is_some_and(|n| n.value.eq_ignore_ascii_case(t))
+            }),
             None => self.final_stage(),
         }
     }
@@ -276,7 +287,10 @@ impl Dockerfile {
             match ins.kind {
                 Kind::Env => {
                     for d in &ins.decls {
-                        let v = d.value.as_ref().map_or(String::new(), |v| env.expand(&v.value));
+                        let v = d
+                            .value
+                            .as_ref()
+                            .map_or(String::new(), |v| env.expand(&v.value));
                         env.vars.insert(d.name.value.clone(), v);
                     }
                 }
@@ -303,7 +317,11 @@ impl Dockerfile {
                         env.workdir = Some(if w.starts_with('/') {
                             w
                         } else {
-                            format!("{}/{}", env.workdir.as_deref().unwrap_or("").trim_end_matches('/'), w)
+                            format!(
+                                "{}/{}",
+                                env.workdir.as_deref().unwrap_or("").trim_end_matches('/'),
+                                w
+                            )
                         });
                     }
                 }
@@ -348,7 +366,10 @@ impl Environment {
             let inner = whole.strip_prefix("${").and_then(|s| s.strip_suffix('}'));
             let rest = inner.map(|s| &s[r.name.len()..]).unwrap_or("");
             let expanded = if let Some(d) = rest.strip_prefix(":-") {
-                value.filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| self.expand(d))
+                value
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| self.expand(d))
             } else if let Some(d) = rest.strip_prefix('-') {
                 value.cloned().unwrap_or_else(|| self.expand(d))
             } else if let Some(a) = rest.strip_prefix(":+") {
@@ -368,8 +389,13 @@ impl Environment {
     }
 }
 
+/// The crate's message without its trailing " at line N column M".
 fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+    let s = s.lines().next().unwrap_or(s);
+    match s.rfind(" at line ") {
+        Some(i) if s[i..].contains(" column ") => &s[..i],
+        _ => s,
+    }
 }
 
 fn sp(r: &std::ops::Range<usize>) -> Span {
@@ -393,7 +419,10 @@ fn flags(fs: &[pd::Flag<'_>]) -> Vec<Flag> {
 fn command_text(text: &str, c: &pd::Command<'_>) -> (Spanned<String>, bool) {
     match c {
         pd::Command::Shell(s) => (Spanned::new(s.value.to_string(), sp(&s.span)), false),
-        pd::Command::Exec(e) => (Spanned::new(text[e.span.clone()].to_string(), sp(&e.span)), true),
+        pd::Command::Exec(e) => (
+            Spanned::new(text[e.span.clone()].to_string(), sp(&e.span)),
+            true,
+        ),
         _ => (Spanned::new(String::new(), Span::default()), false),
     }
 }
@@ -518,7 +547,10 @@ fn convert(text: &str, inst: &pd::Instruction<'_>, escape: char) -> Instruction 
             other(&mut out, text, &x.volume.span, "VOLUME");
             let s = match &x.arguments {
                 pd::JsonOrStringArray::Json(j) => Some(sp(&j.span)),
-                pd::JsonOrStringArray::String(v) => v.first().zip(v.last()).map(|(a, b)| Span::new(a.span.start, b.span.end)),
+                pd::JsonOrStringArray::String(v) => v
+                    .first()
+                    .zip(v.last())
+                    .map(|(a, b)| Span::new(a.span.start, b.span.end)),
             };
             if let Some(s) = s {
                 out.text = Spanned::new(text[s.range()].to_string(), s);
@@ -527,7 +559,10 @@ fn convert(text: &str, inst: &pd::Instruction<'_>, escape: char) -> Instruction 
         I::Healthcheck(x) => {
             other(&mut out, text, &x.healthcheck.span, "HEALTHCHECK");
             out.flags = flags(&x.options);
-            let s = Span::new(x.healthcheck.span.end, line_end(text, x.healthcheck.span.end));
+            let s = Span::new(
+                x.healthcheck.span.end,
+                line_end(text, x.healthcheck.span.end),
+            );
             out.text = Spanned::new(text[s.range()].trim().to_string(), s);
         }
         I::Onbuild(x) => {
@@ -570,7 +605,12 @@ fn other(out: &mut Instruction, text: &str, kw: &std::ops::Range<usize>, name: &
     let _ = text;
 }
 
-fn copy_parts(out: &mut Instruction, src: &[pd::Source<'_>], dest: &pd::UnescapedString<'_>, end: &mut usize) {
+fn copy_parts(
+    out: &mut Instruction,
+    src: &[pd::Source<'_>],
+    dest: &pd::UnescapedString<'_>,
+    end: &mut usize,
+) {
     for s in src {
         match s {
             pd::Source::Path(p) => out.sources.push(unescaped(p)),
@@ -599,7 +639,10 @@ fn decls(args: &Spanned<String>, escape: char, env: bool) -> Vec<Decl> {
         let vstart = words[1].span.start;
         return vec![Decl {
             name: Spanned::new(name.text.clone(), name.span.offset(args.span.start)),
-            value: Some(Spanned::new(raw[vstart..].trim_end().to_string(), Span::new(vstart, raw.trim_end().len()).offset(args.span.start))),
+            value: Some(Spanned::new(
+                raw[vstart..].trim_end().to_string(),
+                Span::new(vstart, raw.trim_end().len()).offset(args.span.start),
+            )),
             span: args.span,
         }];
     }
@@ -610,8 +653,14 @@ fn decls(args: &Spanned<String>, escape: char, env: bool) -> Vec<Decl> {
             let span = w.span.offset(args.span.start);
             match (w.text.find('='), src.find('=')) {
                 (Some(eq), Some(seq)) => Decl {
-                    name: Spanned::new(w.text[..eq].to_string(), Span::new(span.start, span.start + seq)),
-                    value: Some(Spanned::new(w.text[eq + 1..].to_string(), Span::new(span.start + seq + 1, span.end))),
+                    name: Spanned::new(
+                        w.text[..eq].to_string(),
+                        Span::new(span.start, span.start + seq),
+                    ),
+                    value: Some(Spanned::new(
+                        w.text[eq + 1..].to_string(),
+                        Span::new(span.start + seq + 1, span.end),
+                    )),
                     span,
                 },
                 _ => Decl {
@@ -639,10 +688,22 @@ fn parse_mount(v: &Spanned<String>, flag_span: Span) -> Mount {
         }
         match part.split_once('=') {
             Some((k, val)) => options.push((
-                Spanned::new(k.trim().to_ascii_lowercase(), Span::new(start, start + k.len())),
-                Some(Spanned::new(val.trim().trim_matches('"').to_string(), Span::new(start + k.len() + 1, start + part.len()))),
+                Spanned::new(
+                    k.trim().to_ascii_lowercase(),
+                    Span::new(start, start + k.len()),
+                ),
+                Some(Spanned::new(
+                    val.trim().trim_matches('"').to_string(),
+                    Span::new(start + k.len() + 1, start + part.len()),
+                )),
             )),
-            None => options.push((Spanned::new(part.trim().to_ascii_lowercase(), Span::new(start, start + part.len())), None)),
+            None => options.push((
+                Spanned::new(
+                    part.trim().to_ascii_lowercase(),
+                    Span::new(start, start + part.len()),
+                ),
+                None,
+            )),
         }
     }
     Mount {
@@ -670,7 +731,10 @@ fn recover_comments(text: &str, instructions: &[Instruction]) -> Vec<Spanned<Str
             if let Some(body) = trimmed.strip_prefix('#') {
                 let start = off + (line.len() - trimmed.len());
                 let end = off + line.trim_end().len();
-                out.push(Spanned::new(body.trim().to_string(), Span::new(start, end.max(start))));
+                out.push(Spanned::new(
+                    body.trim().to_string(),
+                    Span::new(start, end.max(start)),
+                ));
             }
             off += line.len();
         }

@@ -19,8 +19,20 @@ impl DockerIgnore {
             if !t.is_empty() && !l.starts_with('#') {
                 let s = off + l.find(t).unwrap_or(0);
                 let exception = t.starts_with('!');
-                let cleaned = t.trim_start_matches('!').trim().trim_start_matches('/').trim_end_matches('/').to_string();
-                patterns.push(Pattern { raw: t.to_string(), cleaned, exception, line: n + 1, span: s..s + t.len(), error: None });
+                let cleaned = t
+                    .trim_start_matches('!')
+                    .trim()
+                    .trim_start_matches('/')
+                    .trim_end_matches('/')
+                    .to_string();
+                patterns.push(Pattern {
+                    raw: t.to_string(),
+                    cleaned,
+                    exception,
+                    line: n + 1,
+                    span: s..s + t.len(),
+                    error: None,
+                });
             }
             off += l.len();
         }

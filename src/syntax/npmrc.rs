@@ -59,7 +59,10 @@ impl Npmrc {
                 continue;
             }
             if trimmed.starts_with(';') || trimmed.starts_with('#') {
-                rc.comments.push(Spanned::new(trimmed.to_string(), Span::new(line_start + lead, line_start + line.len())));
+                rc.comments.push(Spanned::new(
+                    trimmed.to_string(),
+                    Span::new(line_start + lead, line_start + line.len()),
+                ));
                 continue;
             }
             let (k, v, vstart) = match trimmed.find('=') {
@@ -100,9 +103,12 @@ impl Npmrc {
 
     /// Entries whose value is a registry URL that packages are fetched from.
     pub fn registry_entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries
-            .iter()
-            .filter(|e| matches!(e.kind, EntryKind::Registry | EntryKind::ScopeRegistry { .. }))
+        self.entries.iter().filter(|e| {
+            matches!(
+                e.kind,
+                EntryKind::Registry | EntryKind::ScopeRegistry { .. }
+            )
+        })
     }
 
     pub fn get(&self, key: &str) -> Option<&Entry> {
@@ -111,12 +117,16 @@ impl Npmrc {
 
     /// Names of all `${VAR}` references.
     pub fn referenced_vars(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().flat_map(|e| e.refs.iter().map(|r| r.name.as_str()))
+        self.entries
+            .iter()
+            .flat_map(|e| e.refs.iter().map(|r| r.name.as_str()))
     }
 }
 
 fn unquote(v: &str) -> &str {
-    if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+    if v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    {
         &v[1..v.len() - 1]
     } else {
         v
@@ -173,9 +183,14 @@ pub fn parse_url(url: &Spanned<String>) -> Option<RegistryUrl> {
     };
     let (host, port) = if hostport.starts_with('[') {
         let close = hostport.find(']')?;
-        let port = hostport[close + 1..].strip_prefix(':').and_then(|p| p.parse().ok());
+        let port = hostport[close + 1..]
+            .strip_prefix(':')
+            .and_then(|p| p.parse().ok());
         (&hostport[..=close], port)
-    } else if let Some(i) = hostport.rfind(':').filter(|i| !hostport[*i..].contains('}')) {
+    } else if let Some(i) = hostport
+        .rfind(':')
+        .filter(|i| !hostport[*i..].contains('}'))
+    {
         (&hostport[..i], hostport[i + 1..].parse().ok())
     } else {
         (hostport, None)
@@ -195,7 +210,12 @@ pub fn parse_url(url: &Spanned<String>) -> Option<RegistryUrl> {
 /// True for hosts that mean "this machine": inside a container, the container itself.
 pub fn is_loopback_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
-    h == "localhost" || h.ends_with(".localhost") || h == "[::1]" || h == "::1" || h == "0.0.0.0" || h.starts_with("127.")
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h == "[::1]"
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h.starts_with("127.")
 }
 
 #[cfg(test)]
@@ -218,7 +238,10 @@ mod tests {
         assert_eq!(url.port, Some(3300));
         assert!(matches!(&rc.entries[1].kind, EntryKind::Auth { key, .. } if key == "_authToken"));
         let vars: Vec<_> = rc.referenced_vars().collect();
-        assert_eq!(vars, vec!["GITEA_NPM_HOST", "GITEA_NPM_HOST", "GITEA_NPM_TOKEN"]);
+        assert_eq!(
+            vars,
+            vec!["GITEA_NPM_HOST", "GITEA_NPM_HOST", "GITEA_NPM_TOKEN"]
+        );
         assert_eq!(rc.get("strict-ssl").unwrap().value.value, "false");
         let reg = rc.get("registry").unwrap();
         let u = parse_url(&reg.value).unwrap();

@@ -79,15 +79,25 @@ impl PackageJson {
             allow_loose_object_property_names: false,
             allow_trailing_commas: false,
         };
-        let res = jsonc_parser::parse_to_ast(text_nobom, &CollectOptions::default(), &opts).map_err(|e| {
-            let r = e.range();
-            ParseError::new(format!("invalid JSON: {}", e.kind()), Span::new(r.start + bom, r.end.max(r.start + 1) + bom).clamp_to(text.len()))
-        })?;
+        let res = jsonc_parser::parse_to_ast(text_nobom, &CollectOptions::default(), &opts)
+            .map_err(|e| {
+                let r = e.range();
+                ParseError::new(
+                    format!("invalid JSON: {}", e.kind()),
+                    Span::new(r.start + bom, r.end.max(r.start + 1) + bom).clamp_to(text.len()),
+                )
+            })?;
         let Some(root) = res.value else {
-            return Err(ParseError::new("empty package.json", Span::new(0, text.len().min(1))));
+            return Err(ParseError::new(
+                "empty package.json",
+                Span::new(0, text.len().min(1)),
+            ));
         };
         let Value::Object(obj) = root else {
-            return Err(ParseError::new("expected a JSON object at the top of package.json", span(root_range(&root), bom)));
+            return Err(ParseError::new(
+                "expected a JSON object at the top of package.json",
+                span(root_range(&root), bom),
+            ));
         };
         let mut p = PackageJson {
             span: span(obj.range, bom),
@@ -103,15 +113,27 @@ impl PackageJson {
                 "private" => p.private = matches!(&prop.value, Value::BooleanLit(b) if b.value),
                 "files" => {
                     if let Value::Array(a) = &prop.value {
-                        p.files = Some(a.elements.iter().filter_map(|e| str_value(e, bom)).collect());
+                        p.files = Some(
+                            a.elements
+                                .iter()
+                                .filter_map(|e| str_value(e, bom))
+                                .collect(),
+                        );
                     }
                 }
                 "bin" => match &prop.value {
                     Value::StringLit(s) => {
-                        let cmd = p.name.as_ref().map_or(String::new(), |n| n.value.rsplit('/').next().unwrap_or("").to_string());
-                        p.bin.push((cmd, Spanned::new(s.value.to_string(), span(s.range, bom))));
+                        let cmd = p.name.as_ref().map_or(String::new(), |n| {
+                            n.value.rsplit('/').next().unwrap_or("").to_string()
+                        });
+                        p.bin
+                            .push((cmd, Spanned::new(s.value.to_string(), span(s.range, bom))));
                     }
-                    Value::Object(o) => p.bin.extend(pairs(&o.properties, bom).into_iter().map(|(k, v)| (k.value, v))),
+                    Value::Object(o) => p.bin.extend(
+                        pairs(&o.properties, bom)
+                            .into_iter()
+                            .map(|(k, v)| (k.value, v)),
+                    ),
                     _ => {}
                 },
                 "publishConfig" => {
@@ -126,7 +148,12 @@ impl PackageJson {
                 }
                 "pnpm" => {
                     if let Value::Object(o) = &prop.value {
-                        if let Some(Value::Object(ov)) = o.properties.iter().find(|q| q.name.as_str() == "overrides").map(|q| &q.value) {
+                        if let Some(Value::Object(ov)) = o
+                            .properties
+                            .iter()
+                            .find(|q| q.name.as_str() == "overrides")
+                            .map(|q| &q.value)
+                        {
                             p.overrides.extend(pairs(&ov.properties, bom));
                         }
                     }
@@ -134,7 +161,11 @@ impl PackageJson {
                 _ => {
                     if let Some(kind) = DepKind::ALL.into_iter().find(|k| k.key() == key) {
                         if let Value::Object(o) = &prop.value {
-                            p.dependencies.extend(pairs(&o.properties, bom).into_iter().map(|(name, spec)| Dependency { kind, name, spec }));
+                            p.dependencies.extend(
+                                pairs(&o.properties, bom)
+                                    .into_iter()
+                                    .map(|(name, spec)| Dependency { kind, name, spec }),
+                            );
                         }
                     }
                 }

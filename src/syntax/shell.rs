@@ -34,7 +34,12 @@ impl SimpleCommand {
         let mut i = 0;
         while i < self.words.len() {
             let w = &self.words[i].text;
-            if is_assignment(w) || matches!(w.as_str(), "env" | "exec" | "sudo" | "time" | "command" | "nohup") {
+            if is_assignment(w)
+                || matches!(
+                    w.as_str(),
+                    "env" | "exec" | "sudo" | "time" | "command" | "nohup"
+                )
+            {
                 i += 1;
             } else {
                 break;
@@ -175,7 +180,11 @@ fn tokenize(script: &str, escape: char, operators: bool) -> Vec<SimpleCommand> {
                 // `2>&1`-style redirections stay harmless: `&1` becomes a word
                 end_cmd(&mut out, &mut words);
             }
-            '{' | '}' if operators && cur_start.is_none() && matches!(chars.peek(), None | Some((_, ' ' | '\t' | '\n' | ';'))) => {
+            '{' | '}'
+                if operators
+                    && cur_start.is_none()
+                    && matches!(chars.peek(), None | Some((_, ' ' | '\t' | '\n' | ';'))) =>
+            {
                 end_cmd(&mut out, &mut words);
             }
             _ => {
@@ -285,7 +294,10 @@ mod tests {
                 vec!["pnpm", "install", "--frozen-lockfile"],
             ]
         );
-        assert_eq!(argvs("export T=\"$(cat /run/secrets/t 2>/dev/null || echo '')\"; pnpm i").len(), 2);
+        assert_eq!(
+            argvs("export T=\"$(cat /run/secrets/t 2>/dev/null || echo '')\"; pnpm i").len(),
+            2
+        );
     }
 
     #[test]

@@ -69,7 +69,10 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         let m = e.marker();
         let at = ci.byte(m.index());
-        ParseError::new(format!("invalid YAML: {}", e.info()), Span::new(at, (at + 1).min(text.len()).max(at)))
+        ParseError::new(
+            format!("invalid YAML: {}", e.info()),
+            Span::new(at, (at + 1).min(text.len()).max(at)),
+        )
     })?;
     Ok(match docs.first() {
         Some(d) => convert(d, &ci, text, 0),
@@ -91,10 +94,20 @@ fn convert(n: &MarkedYaml<'_>, ci: &CharIndex, text: &str, depth: usize) -> Node
     let value = match &n.data {
         YamlData::Value(s) => scalar(s),
         YamlData::Representation(s, _, _) => Value::Scalar(s.to_string()),
-        YamlData::Sequence(items) => Value::Seq(items.iter().map(|i| convert(i, ci, text, depth + 1)).collect()),
+        YamlData::Sequence(items) => Value::Seq(
+            items
+                .iter()
+                .map(|i| convert(i, ci, text, depth + 1))
+                .collect(),
+        ),
         YamlData::Mapping(m) => Value::Map(
             m.iter()
-                .map(|(k, v)| (convert(k, ci, text, depth + 1), convert(v, ci, text, depth + 1)))
+                .map(|(k, v)| {
+                    (
+                        convert(k, ci, text, depth + 1),
+                        convert(v, ci, text, depth + 1),
+                    )
+                })
                 .collect(),
         ),
         YamlData::Tagged(_, inner) => return convert(inner, ci, text, depth + 1),
