@@ -238,11 +238,8 @@ impl Loader {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             match e.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if !SKIP_DIRS.contains(&name.as_str()) {
-                        dirs.push(name);
-                    }
-                }
+                Ok(t) if t.is_dir() && !SKIP_DIRS.contains(&name.as_str()) => dirs.push(name),
+                Ok(t) if t.is_dir() => {}
                 Ok(t) if t.is_file() || t.is_symlink() => files.push(name),
                 _ => {}
             }
@@ -450,13 +447,8 @@ impl Loader {
         };
         let df = &self.p.dockerfiles[d].value;
         let escape = df.escape;
-        // (instruction, stage, copied files as (source file on disk, name in the image))
-        let mut copies: Vec<(usize, usize, Vec<(PathBuf, String)>)> = Vec::new();
-        let mut runs: Vec<(
-            usize,
-            usize,
-            Vec<(Manager, crate::syntax::shell::SimpleCommand)>,
-        )> = Vec::new();
+        let mut copies: Vec<Copied> = Vec::new();
+        let mut runs: Vec<PendingRun> = Vec::new();
         for (i, ins) in df.instructions.iter().enumerate() {
             let Some(stage) = ins.stage else { continue };
             match ins.kind {
@@ -485,7 +477,11 @@ impl Loader {
                         })
                         .collect();
                     if !cmds.is_empty() {
-                        runs.push((i, stage, cmds));
+                        runs.push(PendingRun {
+                            instruction: i,
+                            stage,
+                            cmds,
+                        });
                     }
                 }
                 _ => {}
@@ -514,7 +510,12 @@ impl Loader {
         }
         let df = &self.p.dockerfiles[d].value;
         let mut installs = Vec::new();
-        for (i, stage, cmds) in runs {
+        for PendingRun {
+            instruction: i,
+            stage,
+            cmds,
+        } in runs
+        {
             let lineage: HashSet<usize> = df.lineage(stage, i).into_iter().collect();
             let manifests: Vec<InstalledManifest> = manifest_copies
                 .iter()
@@ -550,6 +551,16 @@ impl Loader {
             installs,
         });
     }
+}
+
+/// A `COPY`/`ADD`: (instruction, stage, copied files as (source on disk, name in the image)).
+type Copied = (usize, usize, Vec<(PathBuf, String)>);
+
+/// A `RUN` with install commands, before manifests and `.npmrc` are attached.
+struct PendingRun {
+    instruction: usize,
+    stage: usize,
+    cmds: Vec<(Manager, crate::syntax::shell::SimpleCommand)>,
 }
 
 /// The files a `COPY`/`ADD` brings from `context`: (path on disk, file name in the image).
