@@ -77,15 +77,14 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         }
         for (relpath, _) in candidates {
             if let Some(pat) = ignore.value.excluded_by(&relpath) {
-                let df = &p.dockerfiles[image.dockerfile];
                 out.push(rule.finding(
                     ignore.file,
                     pat.span.clone().into(),
                     format!("excludes `{relpath}`"),
                     format!(
-                        "`{}` excludes the lockfile `{relpath}` from the build context of `{}` (pattern `{}`), so no lockfile-based install can run in the image",
+                        "`{}` excludes the lockfile `{relpath}` from the build context `{}` (pattern `{}`), so no lockfile-based install can run in its images",
                         rel(&ignore.path, &image.context),
-                        rel(&df.path, &image.context),
+                        crate::project::sources::slash(&image.context),
                         pat.raw
                     ),
                 ));

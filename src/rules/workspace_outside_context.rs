@@ -1,4 +1,3 @@
-use super::common::rel;
 use super::{declare_rule, Finding, Rule};
 use crate::project::install::Manager;
 use crate::project::sources::{clean, relative_to};
@@ -67,16 +66,14 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 if relative_to(&target, &image.context).is_some() {
                     continue;
                 }
-                let df = &p.dockerfiles[image.dockerfile];
                 out.push(rule.finding(
                     ws.file,
                     g.span,
                     "outside the build context",
                     format!(
-                        "workspace package glob `{}` points outside the build context `{}` of `{}`; inside the image the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
+                        "workspace package glob `{}` points outside the build context `{}`; inside its images the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
                         g.value,
                         crate::project::sources::slash(&image.context),
-                        rel(&df.path, &image.context),
                     ),
                 ));
             }
