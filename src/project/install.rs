@@ -226,7 +226,7 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
     };
     let dirs = match inv.manager {
         Manager::Pnpm => {
-            if let Some(d) = inv.flag_value("--store-dir").map(str::to_string) {
+            if let Some(d) = inv.flag_value("--store-dir").map(|v| env.expand(v)) {
                 vec![d]
             } else if let Some(d) = var(&[
                 "npm_config_store_dir",
@@ -246,7 +246,7 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
             }
         }
         Manager::Npm => {
-            if let Some(d) = inv.flag_value("--cache").map(str::to_string) {
+            if let Some(d) = inv.flag_value("--cache").map(|v| env.expand(v)) {
                 vec![d]
             } else if let Some(d) =
                 var(&["npm_config_cache", "NPM_CONFIG_CACHE"]).or_else(|| rc("cache"))
@@ -257,9 +257,11 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
             }
         }
         Manager::Yarn => {
-            if let Some(d) = inv.flag_value("--cache-folder").map(str::to_string) {
+            if let Some(d) = inv.flag_value("--cache-folder").map(|v| env.expand(v)) {
                 vec![d]
-            } else if let Some(d) = var(&["YARN_CACHE_FOLDER", "yarn_cache_folder"]) {
+            } else if let Some(d) =
+                var(&["YARN_CACHE_FOLDER", "yarn_cache_folder"]).map(|v| env.expand(&v))
+            {
                 vec![d]
             } else {
                 let x = var(&["XDG_CACHE_HOME"]).unwrap_or_else(|| format!("{home}/.cache"));

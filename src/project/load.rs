@@ -446,6 +446,7 @@ impl Loader {
             }
         };
         let df = &self.p.dockerfiles[d].value;
+        let ignore = dockerignore.map(|i| &self.p.dockerignores[i].value);
         let escape = df.escape;
         let mut copies: Vec<Copied> = Vec::new();
         let mut runs: Vec<PendingRun> = Vec::new();
@@ -456,6 +457,7 @@ impl Loader {
                     let dest = ins.dest.as_ref().map_or("", |d| d.value.as_str());
                     let files = copied_files(
                         &context,
+                        ignore,
                         &ins.sources
                             .iter()
                             .map(|s| s.value.clone())
@@ -565,7 +567,18 @@ struct PendingRun {
 
 /// The files a `COPY`/`ADD` brings from `context`: (path on disk, file name in the image).
 /// Only files that exist are returned; sources with variables are skipped.
-fn copied_files(context: &Path, sources: &[String], dest: &str) -> Vec<(PathBuf, String)> {
+fn copied_files(
+    context: &Path,
+    ignore: Option<&DockerIgnore>,
+    sources: &[String],
+    dest: &str,
+) -> Vec<(PathBuf, String)> {
+    let in_context = |f: &Path| {
+        ignore.is_none_or(|i| {
+            super::sources::relative_to(f, context)
+                .is_none_or(|r| !i.is_excluded(&super::sources::slash(&r)))
+        })
+    };
     let mut out = Vec::new();
     let dest_is_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
     let dest_name = dest
@@ -589,11 +602,11 @@ fn copied_files(context: &Path, sources: &[String], dest: &str) -> Vec<(PathBuf,
             if m.is_dir() {
                 for name in ["package.json", ".npmrc"] {
                     let f = m.join(name);
-                    if f.is_file() {
+                    if f.is_file() && in_context(&f) {
                         out.push((f, name.to_string()));
                     }
                 }
-            } else if m.is_file() {
+            } else if m.is_file() && in_context(&m) {
                 let base = m
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())

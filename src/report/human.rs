@@ -107,8 +107,14 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
     );
     let width = gutter_width(project, f);
     snippet(out, project, &f.primary, &st, '^', true, width);
+    // A secondary label gets its own `:::` header unless it continues the
+    // previous label's file further down.
+    let line = |l: &Label| project.sources.get(l.file).position(l.span.start).line;
+    let mut prev = &f.primary;
     for l in &f.secondary {
-        snippet(out, project, l, &st, '-', l.file != f.primary.file, width);
+        let header = l.file != prev.file || line(l) <= line(prev);
+        snippet(out, project, l, &st, '-', header, width);
+        prev = l;
     }
     out.push('\n');
 }

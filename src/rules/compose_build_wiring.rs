@@ -101,15 +101,21 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 if !ids.insert(id.clone()) {
                     continue;
                 }
-                if !build.secrets.iter().any(|x| x.value == id) {
+                let listed = build.secrets.iter().find(|x| x.id() == id);
+                if listed.is_none() {
                     missing.push(format!("secret `{id}` in `build.secrets`"));
                     labels.push(Label::new(
                         df.file,
                         m.span,
                         format!("secret `{id}` mounted here"),
                     ));
-                } else if compose.value.secret(&id).is_none() {
-                    missing.push(format!("a top-level `secrets.{id}` definition"));
+                } else if let Some(src) =
+                    listed.filter(|x| compose.value.secret(&x.source.value).is_none())
+                {
+                    missing.push(format!(
+                        "a top-level `secrets.{}` definition",
+                        src.source.value
+                    ));
                     labels.push(Label::new(
                         df.file,
                         m.span,

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use super::common::{command_span, command_text, private_registry_deps, rel};
 use super::{declare_rule, Finding, Label, Rule};
 use crate::project::Project;
+use crate::syntax::package_json::Dependency;
 use crate::syntax::Span;
 
 declare_rule! {
@@ -45,84 +46,104 @@ fn is_public_registry(url: &str) -> bool {
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
-    for image in &p.images {
+    // Missing scopes per `.npmrc`, over every image that copies it:
+    // scope -> (manifest, dependency); plus one image for the message.
+    type Missing<'p> = BTreeMap<String, (usize, &'p Dependency)>;
+    let mut per_rc: BTreeMap<usize, (Missing<'_>, usize)> = BTreeMap::new();
+    for (i, image) in p.images.iter().enumerate() {
         let df = &p.dockerfiles[image.dockerfile];
         for inst in &image.installs {
             let deps = private_registry_deps(p, inst);
             if deps.is_empty() {
                 continue;
             }
-            let mut by_scope: BTreeMap<&str, (usize, &crate::syntax::package_json::Dependency)> =
-                BTreeMap::new();
-            for (m, d) in &deps {
-                if let Some(s) = d.scope() {
-                    by_scope.entry(s).or_insert((*m, d));
+            let Some(copy) = &inst.npmrc else {
+                let ins = &df.value.instructions[inst.instruction];
+                if ins
+                    .mounts
+                    .iter()
+                    .any(|m| m.get("target").is_some_and(|t| t.value.ends_with(".npmrc")))
+                {
+                    continue;
                 }
+                let (m, dep) = deps[0];
+                out.push(
+                    rule.finding(
+                        df.file,
+                        command_span(&inst.command),
+                        "no .npmrc in the image",
+                        format!(
+                            "`{}` installs `{}` from a private scope, but no `.npmrc` naming its registry is copied or mounted into the image before it",
+                            command_text(&inst.command),
+                            dep.name.value
+                        ),
+                    )
+                    .with_label(Label::new(p.manifests[m].file, dep.name.span, "private-scope dependency")),
+                );
+                continue;
+            };
+            let rc = &p.npmrcs[copy.npmrc].value;
+            if rc
+                .get("registry")
+                .is_some_and(|e| !is_public_registry(&e.value.value))
+            {
+                continue;
             }
-            match &inst.npmrc {
-                Some(copy) => {
-                    let rc = &p.npmrcs[copy.npmrc];
-                    if rc
-                        .value
-                        .get("registry")
-                        .is_some_and(|e| !is_public_registry(&e.value.value))
-                    {
-                        continue;
-                    }
-                    let text = p.text(rc.file);
-                    let first = Span::new(
-                        0,
-                        text.find('\n')
-                            .map_or(text.len(), |n| text[..n].trim_end_matches('\r').len()),
-                    );
-                    for (scope, (m, dep)) in by_scope {
-                        if rc.value.scope_registries().any(|(s, _)| s == scope) {
-                            continue;
-                        }
-                        let mf = &p.manifests[m];
-                        out.push(
-                            rule.finding(
-                                rc.file,
-                                first,
-                                format!("no `@{scope}:registry=` line"),
-                                format!(
-                                    "`{}` is copied into the image built from `{}` but has no `@{scope}:registry=` line, while `{}` depends on `{}`: pnpm will look for it on the public registry, so only pre-packed tarballs can build",
-                                    rel(&rc.path, &image.context),
-                                    rel(&df.path, &image.context),
-                                    rel(&mf.path, &image.context),
-                                    dep.name.value
-                                ),
-                            )
-                            .with_label(Label::new(mf.file, dep.name.span, format!("`{}` is in the private scope `@{scope}`", dep.name.value))),
-                        );
-                    }
-                }
-                None => {
-                    let ins = &df.value.instructions[inst.instruction];
-                    if ins
-                        .mounts
-                        .iter()
-                        .any(|m| m.get("target").is_some_and(|t| t.value.ends_with(".npmrc")))
-                    {
-                        continue;
-                    }
-                    let (m, dep) = by_scope.values().next().copied().expect("non-empty");
-                    let mf = &p.manifests[m];
-                    out.push(
-                        rule.finding(
-                            df.file,
-                            command_span(&inst.command),
-                            "no .npmrc in the image",
-                            format!(
-                                "`{}` installs `{}` from the private scope, but no `.npmrc` naming its registry is copied or mounted into the image before it",
-                                command_text(&inst.command),
-                                dep.name.value
-                            ),
-                        )
-                        .with_label(Label::new(mf.file, dep.name.span, "private-scope dependency")),
-                    );
+            let entry = per_rc
+                .entry(copy.npmrc)
+                .or_insert_with(|| (BTreeMap::new(), i));
+            for (m, d) in deps {
+                let Some(scope) = d.scope() else { continue };
+                if !rc.scope_registries().any(|(s, _)| s == scope) {
+                    entry.0.entry(scope.to_string()).or_insert((m, d));
                 }
             }
         }
+    }
+    for (n, (missing, i)) in per_rc {
+        if missing.is_empty() {
+            continue;
+        }
+        let rc = &p.npmrcs[n];
+        let image = &p.images[i];
+        let text = p.text(rc.file);
+        let first = Span::new(
+            0,
+            text.find('\n')
+                .map_or(text.len(), |e| text[..e].trim_end_matches('\r').len()),
+        );
+        let lines: Vec<String> = missing
+            .keys()
+            .map(|s| format!("`@{s}:registry=`"))
+            .collect();
+        let deps: Vec<String> = missing
+            .values()
+            .map(|(m, d)| {
+                format!(
+                    "`{}` (in `{}`)",
+                    d.name.value,
+                    rel(&p.manifests[*m].path, &image.context)
+                )
+            })
+            .collect();
+        let mut f = rule.finding(
+            rc.file,
+            first,
+            format!("no {} line", lines.join(", no ")),
+            format!(
+                "`{}` is copied into images that install {}, but has no {} line: pnpm looks for them on the public registry, so only pre-packed tarballs can build",
+                rel(&rc.path, &image.context),
+                deps.join(", "),
+                lines.join(" or ")
+            ),
+        );
+        for (scope, (m, d)) in &missing {
+            f = f.with_label(Label::new(
+                p.manifests[*m].file,
+                d.name.span,
+                format!("`{}` is in the private scope `@{scope}`", d.name.value),
+            ));
+        }
+        out.push(f);
     }
 }

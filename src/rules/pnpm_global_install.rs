@@ -60,8 +60,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let pm_file = pm.map(|(m, _)| rel(&p.manifests[m].path, &image.context));
         for ins in df.value.instructions.iter().filter(|i| i.kind == Kind::Run) {
             for cmd in ins.commands(df.value.escape) {
-                let global = invocation(&cmd).and_then(|inv| global_pnpm_install(&inv).cloned());
-                if let Some(word) = global {
+                let global = invocation(&cmd)
+                    .and_then(|inv| Some((inv.manager, global_pnpm_install(&inv)?.clone())));
+                if let Some((manager, word)) = global {
                     let pinned = version_of(&word.text);
                     let detail = match (pinned, wanted) {
                         (Some(a), Some(b)) if a != b => {
@@ -75,7 +76,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     let mut f = rule.finding(
                         df.file,
                         command_span(&cmd),
-                        "installs pnpm with npm",
+                        format!("installs pnpm with {}", manager.name()),
                         format!(
                             "`{}` downloads pnpm from the registry on every build instead of using corepack{detail}",
                             command_text(&cmd)

@@ -59,7 +59,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 .iter()
                 .enumerate()
                 .filter(|(i, ins)| {
-                    ins.kind == Kind::Arg && (ins.stage.is_none() || scope.contains(i))
+                    // RUN sees only ARGs declared in its stage or an ancestor;
+                    // a global ARG must be re-declared there.
+                    ins.kind == Kind::Arg && scope.contains(i)
                 })
                 .flat_map(|(_, ins)| &ins.decls)
                 .any(|d| is_registry_arg(p, &vars, &d.name.value));

@@ -119,7 +119,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             }
             for decl in &ins.decls {
                 let name = &decl.name.value;
-                if always_used(name) || rc_vars.contains(name) {
+                // An `.npmrc` reads the variable from a RUN's environment, which
+                // holds only ARGs declared in a stage.
+                if always_used(name) || (ins.stage.is_some() && rc_vars.contains(name)) {
                     continue;
                 }
                 let used = match ins.stage {
@@ -135,11 +137,10 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                             i.stage.is_some_and(|s| scope.contains(&s))
                                 && i.kind != Kind::From
                                 && i.refs.iter().any(|r| &r.name == name)
-                        }) || ins.decls.iter().any(|o| {
-                            o.value.as_ref().is_some_and(|val| {
-                                val.value.contains(&format!("${name}")) && o.name.value != *name
-                            })
-                        })
+                        }) || ins
+                            .refs
+                            .iter()
+                            .any(|r| &r.name == name && r.span.start >= decl.span.end)
                     }
                 };
                 if used {
@@ -148,11 +149,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 let where_ = match ins.stage {
                     None => "no `FROM` uses it and no stage re-declares it".to_string(),
                     Some(s) => format!(
-                        "nothing after it in stage `{}` references it",
-                        v.stages[s]
-                            .name
-                            .as_ref()
-                            .map_or_else(|| s.to_string(), |n| n.value.clone())
+                        "nothing after it in stage {} references it",
+                        v.stages[s].name.as_ref().map_or_else(
+                            || format!("#{s} (unnamed)"),
+                            |n| format!("`{}`", n.value)
+                        )
                     ),
                 };
                 out.push(rule.finding(

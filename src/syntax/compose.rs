@@ -21,6 +21,24 @@ pub struct BuildArg {
     pub value: Option<Spanned<String>>,
 }
 
+/// An entry of `build.secrets`: `- name` or `{source: name, target: id}`.
+#[derive(Clone, Debug)]
+pub struct BuildSecret {
+    /// The top-level secret it refers to.
+    pub source: Spanned<String>,
+    /// The id the Dockerfile mounts it as (defaults to `source`).
+    pub target: Option<Spanned<String>>,
+}
+
+impl BuildSecret {
+    /// The id a `RUN --mount=type=secret,id=…` uses for it.
+    pub fn id(&self) -> &str {
+        self.target
+            .as_ref()
+            .map_or(&self.source.value, |t| &t.value)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Build {
     /// The `build` key.
@@ -29,8 +47,8 @@ pub struct Build {
     pub context: Spanned<String>,
     pub dockerfile: Option<Spanned<String>>,
     pub args: Vec<BuildArg>,
-    /// Secret names the build may use.
-    pub secrets: Vec<Spanned<String>>,
+    /// Secrets the build may use.
+    pub secrets: Vec<BuildSecret>,
     pub target: Option<Spanned<String>>,
     /// `build.network` (e.g. `host`).
     pub network: Option<Spanned<String>>,
@@ -174,12 +192,21 @@ fn service(k: &Node, v: &Node) -> Result<Service, ParseError> {
                         )
                     })? {
                         build.secrets.push(match &item.value {
-                            Value::Map(_) => {
-                                item.get("source").map(s).transpose()?.ok_or_else(|| {
-                                    ParseError::new("a build secret needs a `source`", item.span)
-                                })?
-                            }
-                            _ => s(item)?,
+                            Value::Map(_) => BuildSecret {
+                                source: item.get("source").map(s).transpose()?.ok_or_else(
+                                    || {
+                                        ParseError::new(
+                                            "a build secret needs a `source`",
+                                            item.span,
+                                        )
+                                    },
+                                )?,
+                                target: item.get("target").map(s).transpose()?,
+                            },
+                            _ => BuildSecret {
+                                source: s(item)?,
+                                target: None,
+                            },
                         });
                     }
                 }
@@ -282,7 +309,7 @@ mod tests {
         assert_eq!(&C[b.key.range()], "build");
         assert_eq!(b.dockerfile.as_ref().unwrap().value, "backend/Dockerfile");
         assert_eq!(b.args[0].name.value, "GITEA_NPM_HOST");
-        assert_eq!(b.secrets[0].value, "gitea_npm_token");
+        assert_eq!(b.secrets[0].id(), "gitea_npm_token");
         assert_eq!(
             c.services[0].extra_hosts[0].value,
             "host.docker.internal:host-gateway"

@@ -1,0 +1,285 @@
+//! Fixture tests for the rules.
+//!
+//! Every rule has two fixture trees under `tests/fixtures/<slug>/`: `fires/`
+//! holds small repositories (one per subdirectory) that the rule must report,
+//! `clean/` holds near misses it must not report. The rendered findings of
+//! `fires/` are snapshotted in `tests/snapshots/`.
+//!
+//! `tests/fixtures/<slug>/regressions/` holds cases the rule gets wrong today;
+//! their tests are ignored until the rule is fixed (`cargo test --test rules --
+//! --ignored` runs them).
+
+use std::path::{Path, PathBuf};
+
+use dockprep::project::{self, Options, Project};
+use dockprep::rules::{self, registry, Finding, Rule};
+
+/// Relative to the crate root, where cargo runs the tests: paths in the
+/// snapshots stay the same on every machine.
+const FIXTURES: &str = "tests/fixtures";
+
+/// The sections every rule's documentation has, in this order.
+const HEADINGS: [&str; 5] = [
+    "## What it does",
+    "## Why is this bad",
+    "## Example",
+    "## Fix",
+    "## Roadmap reference",
+];
+
+fn rule(slug: &str) -> &'static Rule {
+    registry::get(slug).unwrap_or_else(|| panic!("no rule `{slug}` in the registry"))
+}
+
+fn fixture(slug: &str, kind: &str) -> PathBuf {
+    Path::new(FIXTURES).join(slug).join(kind)
+}
+
+/// Loads `path` as the CLI does with `--private-scope @acme` and runs `rule` alone.
+fn audit(path: &Path, rule: &'static Rule) -> (Project, Vec<Finding>) {
+    let opts = Options {
+        private_scopes: vec!["@acme".into()],
+        host_args: vec![],
+    };
+    let project = project::load(&[path.to_path_buf()], &opts)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        project.errors.is_empty(),
+        "{}: the fixture has unreadable or unparsable files: {:#?}",
+        path.display(),
+        project.errors
+    );
+    let findings = rules::run(&project, &[rule]);
+    assert!(
+        findings.iter().all(|f| f.rule == rule.slug),
+        "findings of another rule than `{}`",
+        rule.slug
+    );
+    (project, findings)
+}
+
+fn render(project: &Project, findings: &[Finding]) -> String {
+    dockprep::report::human::render(project, findings, false)
+}
+
+/// True when `dir` or a directory below it holds a Dockerfile.
+fn has_dockerfile(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => has_dockerfile(&e.path()),
+            Ok(_) => project::is_dockerfile_name(&name),
+            Err(_) => false,
+        }
+    })
+}
+
+/// The subdirectories of `dir` (the variants of a fixture), sorted.
+fn variants(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `fires/` yields findings (at least one in every variant that has a
+/// Dockerfile, so no variant silently stops firing), `clean/` yields none,
+/// and the rendered `fires/` findings match the snapshot.
+fn check_rule(slug: &str) {
+    let rule = rule(slug);
+
+    let fires = fixture(slug, "fires");
+    let (project, findings) = audit(&fires, rule);
+    let text = render(&project, &findings);
+    assert!(
+        !findings.is_empty(),
+        "`{slug}` reports nothing in {}:\n{text}",
+        fires.display()
+    );
+    for variant in variants(&fires).into_iter().filter(|v| has_dockerfile(v)) {
+        assert!(
+            findings.iter().any(|f| project
+                .sources
+                .get(f.primary.file)
+                .path
+                .starts_with(&variant)),
+            "`{slug}` reports nothing in the variant {}:\n{text}",
+            variant.display()
+        );
+    }
+
+    let clean = fixture(slug, "clean");
+    let (clean_project, clean_findings) = audit(&clean, rule);
+    assert!(
+        clean_findings.is_empty(),
+        "`{slug}` reports near misses in {}:\n{}",
+        clean.display(),
+        render(&clean_project, &clean_findings)
+    );
+
+    insta::assert_snapshot!(format!("{slug}-fires"), text);
+}
+
+macro_rules! rule_tests {
+    ($($name:ident => $slug:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_rule($slug);
+            }
+        )*
+
+        /// The rules that have a test case above.
+        const TESTED: &[&str] = &[$($slug),*];
+    };
+}
+
+rule_tests! {
+    lockfile_ignored => "lockfile-ignored",
+    workspace_outside_context => "workspace-outside-context",
+    npmrc_missing_scope_registry => "npmrc-missing-scope-registry",
+    npmrc_localhost_registry => "npmrc-localhost-registry",
+    registry_path_missing => "registry-path-missing",
+    unused_build_arg => "unused-build-arg",
+    compose_build_wiring => "compose-build-wiring",
+    docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
+    pnpm_global_install => "pnpm-global-install",
+    store_cache_mount_missing => "store-cache-mount-missing",
+}
+
+#[test]
+fn every_rule_has_fixtures_a_test_and_documentation() {
+    for r in registry::RULES {
+        for kind in ["fires", "clean"] {
+            let dir = fixture(r.slug, kind);
+            assert!(
+                dir.is_dir(),
+                "rule `{}` has no fixture directory {}",
+                r.slug,
+                dir.display()
+            );
+        }
+        assert!(
+            TESTED.contains(&r.slug),
+            "rule `{}` has no test case in tests/rules.rs",
+            r.slug
+        );
+        let lines: Vec<&str> = r.doc.lines().map(str::trim).collect();
+        let mut last = None;
+        for h in HEADINGS {
+            let at = lines.iter().position(|l| *l == h);
+            assert!(
+                at.is_some(),
+                "the documentation of `{}` has no `{h}` heading:\n{}",
+                r.slug,
+                r.doc
+            );
+            assert!(
+                at > last,
+                "in the documentation of `{}`, `{h}` is out of order",
+                r.slug
+            );
+            last = at;
+        }
+    }
+    for slug in TESTED {
+        assert!(
+            registry::get(slug).is_some(),
+            "tests/rules.rs tests `{slug}`, which is not in the registry"
+        );
+    }
+    for dir in variants(Path::new(FIXTURES)) {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            registry::get(&name).is_some(),
+            "{} is not named after a rule",
+            dir.display()
+        );
+    }
+}
+
+/// Runs `slug` on `tests/fixtures/<slug>/<dir>` and expects `expected` findings.
+fn expect_findings(slug: &str, dir: &str, expected: usize) {
+    let path = Path::new(FIXTURES).join(slug).join(dir);
+    let (project, findings) = audit(&path, rule(slug));
+    assert_eq!(
+        findings.len(),
+        expected,
+        "{}:\n{}",
+        path.display(),
+        render(&project, &findings)
+    );
+}
+
+#[test]
+fn regression_npmrc_missing_scope_registry_reports_every_scope() {
+    // `@acme` and `@platform` both lack a registry line: one finding on the
+    // file naming both.
+    let path = Path::new(FIXTURES).join("npmrc-missing-scope-registry/fires/two-scopes");
+    let (project, findings) = audit(&path, rule("npmrc-missing-scope-registry"));
+    assert_eq!(findings.len(), 1, "{}", render(&project, &findings));
+    assert!(findings[0].message.contains("@acme") && findings[0].message.contains("@platform"));
+    assert_eq!(findings[0].secondary.len(), 2);
+}
+
+#[test]
+fn regression_npmrc_localhost_registry_dockerignored_npmrc() {
+    expect_findings(
+        "npmrc-localhost-registry",
+        "regressions/dockerignored-npmrc",
+        0,
+    );
+}
+
+#[test]
+fn regression_registry_path_missing_global_arg_only() {
+    expect_findings("registry-path-missing", "regressions/global-arg-only", 1);
+}
+
+#[test]
+fn regression_unused_build_arg_global_arg_named_by_npmrc() {
+    expect_findings(
+        "unused-build-arg",
+        "regressions/global-arg-named-by-npmrc",
+        1,
+    );
+}
+
+#[test]
+fn regression_unused_build_arg_same_instruction_braces() {
+    expect_findings("unused-build-arg", "regressions/same-instruction-braces", 0);
+}
+
+#[test]
+fn regression_compose_build_wiring_long_syntax_secret_target() {
+    expect_findings(
+        "compose-build-wiring",
+        "regressions/long-syntax-secret-target",
+        0,
+    );
+}
+
+#[test]
+fn regression_store_cache_mount_missing_store_dir_variable() {
+    expect_findings(
+        "store-cache-mount-missing",
+        "regressions/store-dir-variable",
+        0,
+    );
+}
+
+#[test]
+fn regression_lockfile_ignored_wildcard_pattern() {
+    expect_findings("lockfile-ignored", "regressions/wildcard-pattern", 1);
+}
