@@ -194,7 +194,21 @@ impl Loader {
         self.cached(
             path,
             |l| &mut l.ignores,
-            |t| Ok(DockerIgnore::parse(t)),
+            |t| {
+                // BuildKit cannot read a .dockerignore with a line over 64 KiB and fails the build.
+                let di = DockerIgnore::parse(t);
+                match &di.read_error {
+                    Some(e) => {
+                        let li = crate::syntax::LineIndex::new(t);
+                        let at = li.line_start(e.line).unwrap_or(0);
+                        Err(ParseError::new(
+                            e.message.clone(),
+                            crate::syntax::Span::new(at, (at + 1).min(t.len())),
+                        ))
+                    }
+                    None => Ok(di),
+                }
+            },
             |p| &mut p.dockerignores,
         )
     }

@@ -113,6 +113,9 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
     let mut prev = &f.primary;
     for l in &f.secondary {
         let header = l.file != prev.file || line(l) <= line(prev);
+        if !header && line(l) > line(prev) + 1 {
+            out.push_str("...\n");
+        }
         snippet(out, project, l, &st, '-', header, width);
         prev = l;
     }
