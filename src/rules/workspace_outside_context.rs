@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use super::{declare_rule, Finding, Rule};
 use crate::project::install::Manager;
 use crate::project::sources::{clean, relative_to};
@@ -50,11 +52,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         for ws in &p.workspaces {
-            let ws_dir = ws
-                .path
-                .parent()
-                .map(|d| d.to_path_buf())
-                .unwrap_or_default();
+            // Cheap component-wise check first: the workspace file must lie in the context.
+            if !ws.path.starts_with(&image.context) && image.context != Path::new(".") {
+                continue;
+            }
+            let ws_dir = ws.path.parent().map(|d| d.to_path_buf()).unwrap_or_default();
             if relative_to(&ws_dir, &image.context).is_none() {
                 continue;
             }
