@@ -8,3 +8,4 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod syntax;
+pub mod docker;

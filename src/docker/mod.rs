@@ -1,0 +1,4 @@
+//! The Docker CLI driver, BuildKit's progress parser and what builds need.
+//! The driver is the only place that spawns `docker`.
+
+pub mod progress;
