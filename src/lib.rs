@@ -4,8 +4,9 @@
 //! [`project`] (discovery and the model of repositories) → [`rules`] (pure
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
+pub mod bench;
+pub mod docker;
 pub mod project;
 pub mod report;
 pub mod rules;
 pub mod syntax;
-pub mod docker;

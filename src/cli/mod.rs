@@ -2,6 +2,7 @@
 //! library, map results to exit codes. Only this layer prints and exits.
 
 mod audit;
+mod build;
 mod rules;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Audit(audit::Args),
     /// List the rules, or print one rule's documentation.
     Rules(rules::Args),
+    /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
+    Build(build::Args),
 }
 
 /// Exit codes shared by the subcommands.
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Audit(a) => audit::run(a),
         Command::Rules(r) => rules::run(r),
+        Command::Build(b) => build::run(b),
     };
     ExitCode::from(code)
 }

@@ -78,12 +78,16 @@ impl Progress {
     /// Feeds one line of the plain progress output.
     pub fn feed(&mut self, line: &str) -> Event {
         let line = line.trim_end_matches(['\r', '\n']);
-        let Some(rest) = line.strip_prefix('#') else { return Event::Other };
+        let Some(rest) = line.strip_prefix('#') else {
+            return Event::Other;
+        };
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             return Event::Other;
         }
-        let Ok(id) = rest[..digits].parse::<u32>() else { return Event::Other };
+        let Ok(id) = rest[..digits].parse::<u32>() else {
+            return Event::Other;
+        };
         let body = rest[digits..].strip_prefix(' ').unwrap_or(&rest[digits..]);
         if !self.steps.contains_key(&id) {
             self.order.push(id);
@@ -142,21 +146,22 @@ impl Progress {
 }
 
 fn new_step(id: u32, name: &str) -> Step {
-    let (stage, position, instruction) = match name.strip_prefix('[').and_then(|r| r.split_once("] ")) {
-        Some((inside, instr)) => {
-            let mut parts: Vec<&str> = inside.split_whitespace().collect();
-            let pos = parts.last().and_then(|p| {
-                let (a, b) = p.split_once('/')?;
-                Some((a.parse().ok()?, b.parse().ok()?))
-            });
-            if pos.is_some() {
-                parts.pop();
+    let (stage, position, instruction) =
+        match name.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((inside, instr)) => {
+                let mut parts: Vec<&str> = inside.split_whitespace().collect();
+                let pos = parts.last().and_then(|p| {
+                    let (a, b) = p.split_once('/')?;
+                    Some((a.parse().ok()?, b.parse().ok()?))
+                });
+                if pos.is_some() {
+                    parts.pop();
+                }
+                let stage = (!parts.is_empty()).then(|| parts.join(" "));
+                (stage, pos, instr.to_string())
             }
-            let stage = (!parts.is_empty()).then(|| parts.join(" "));
-            (stage, pos, instr.to_string())
-        }
-        None => (None, None, name.to_string()),
-    };
+            None => (None, None, name.to_string()),
+        };
     Step {
         id,
         name: name.to_string(),
@@ -182,7 +187,13 @@ fn parse_seconds(t: &str) -> Option<f64> {
 /// Drops the `12.34 ` timestamp BuildKit puts before a log line.
 fn strip_timestamp(body: &str) -> &str {
     match body.split_once(' ') {
-        Some((ts, rest)) if !ts.is_empty() && ts.bytes().all(|b| b.is_ascii_digit() || b == b'.') && ts.contains('.') => rest,
+        Some((ts, rest))
+            if !ts.is_empty()
+                && ts.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && ts.contains('.') =>
+        {
+            rest
+        }
         _ => body,
     }
 }
@@ -201,11 +212,15 @@ impl PnpmStats {
     pub fn from_logs<'a>(logs: impl IntoIterator<Item = &'a String>) -> Option<PnpmStats> {
         let mut last = None;
         for l in logs {
-            let Some(i) = l.find("Progress: resolved ") else { continue };
+            let Some(i) = l.find("Progress: resolved ") else {
+                continue;
+            };
             let mut s = PnpmStats::default();
             for part in l[i + "Progress: ".len()..].split(',') {
                 let mut it = part.split_whitespace();
-                let (Some(k), Some(v)) = (it.next(), it.next()) else { continue };
+                let (Some(k), Some(v)) = (it.next(), it.next()) else {
+                    continue;
+                };
                 let Ok(v) = v.parse::<u64>() else { continue };
                 match k {
                     "resolved" => s.resolved = v,
@@ -263,15 +278,21 @@ mod tests {
         assert_eq!(steps[3].seconds, Some(62.5));
         assert_eq!(steps[3].logs.len(), 2);
         let stats = PnpmStats::from_logs(&steps[3].logs).unwrap();
-        assert_eq!((stats.resolved, stats.reused, stats.downloaded), (101, 0, 101));
+        assert_eq!(
+            (stats.resolved, stats.reused, stats.downloaded),
+            (101, 0, 101)
+        );
         assert_eq!(steps[4].stage, None);
         assert_eq!(steps[4].position, Some((3, 3)));
-        assert!(matches!(&p.failed().unwrap().status, Status::Error(m) if m.contains("exit code: 1")));
+        assert!(
+            matches!(&p.failed().unwrap().status, Status::Error(m) if m.contains("exit code: 1"))
+        );
     }
 
     #[test]
     fn odd_lines_do_not_panic() {
-        let p = Progress::parse("#\n#x\n#99999999999999999999 a\n#1\n#1 DONE\n#1 ERROR 0.3s\nplain\n");
+        let p =
+            Progress::parse("#\n#x\n#99999999999999999999 a\n#1\n#1 DONE\n#1 ERROR 0.3s\nplain\n");
         assert_eq!(p.steps().count(), 1);
     }
 }

@@ -56,7 +56,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             if !ws.path.starts_with(&image.context) && image.context != Path::new(".") {
                 continue;
             }
-            let ws_dir = ws.path.parent().map(|d| d.to_path_buf()).unwrap_or_default();
+            let ws_dir = ws
+                .path
+                .parent()
+                .map(|d| d.to_path_buf())
+                .unwrap_or_default();
             if relative_to(&ws_dir, &image.context).is_none() {
                 continue;
             }

@@ -1,0 +1,80 @@
+//! Measurement runs and their report (A7 Markdown table, JSON, HTML with an SVG chart).
+
+pub mod report;
+
+use serde::{Deserialize, Serialize};
+
+/// Which state of a repository a measurement belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    Before,
+    After,
+}
+
+/// The time of one build step (a Dockerfile instruction).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepTime {
+    /// `[builder 5/8] RUN pnpm install` as BuildKit names it.
+    pub name: String,
+    pub seconds: f64,
+    pub cached: bool,
+}
+
+/// Repeated measurements of one kind of build, in seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Samples {
+    pub seconds: Vec<f64>,
+}
+
+impl Samples {
+    pub fn median(&self) -> Option<f64> {
+        let mut v = self.seconds.clone();
+        if v.is_empty() {
+            return None;
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        Some(if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        })
+    }
+    pub fn min(&self) -> Option<f64> {
+        self.seconds.iter().copied().min_by(f64::total_cmp)
+    }
+    pub fn max(&self) -> Option<f64> {
+        self.seconds.iter().copied().max_by(f64::total_cmp)
+    }
+}
+
+/// All measurements of one surface (a compose service or Dockerfile) in one state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Surface {
+    /// Repository name (its directory name).
+    pub repo: String,
+    /// Service name, or the Dockerfile's path for a build without compose.
+    pub surface: String,
+    pub variant: Variant,
+    pub cold: Samples,
+    pub warm: Samples,
+    pub no_change: Samples,
+    /// The file touched for the warm builds, relative to the repository.
+    pub touched: Option<String>,
+    /// Step times of the median warm build.
+    pub warm_steps: Vec<StepTime>,
+    /// pnpm's account of the warm build's install step, when it ran: (reused, downloaded).
+    pub warm_install: Option<(u64, u64)>,
+    pub notes: Vec<String>,
+}
+
+/// A whole bench run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    pub version: u32,
+    pub runs: usize,
+    /// `nproc`, CPU model, Docker version: what the numbers were measured on.
+    pub machine: String,
+    pub surfaces: Vec<Surface>,
+}

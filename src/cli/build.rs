@@ -1,0 +1,328 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use super::exit;
+use dockprep::docker::client::{BuildOutcome, Docker, Redactor};
+use dockprep::docker::progress::Status;
+use dockprep::docker::spec::{self, BuildSpec, Overrides, Secret};
+use dockprep::docker::{preflight, summary};
+use dockprep::project::{self, Options};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressMode {
+    /// A progress line on a terminal, nothing otherwise.
+    Auto,
+    /// BuildKit's plain output passes through.
+    Plain,
+    /// Nothing while building.
+    Quiet,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Repository with a compose file (or a Dockerfile).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Compose services to build (default: all that build).
+    services: Vec<String>,
+    /// Build this Dockerfile instead of compose services.
+    #[arg(long, short = 'f')]
+    file: Option<PathBuf>,
+    /// Build context for --file (default: PATH).
+    #[arg(long)]
+    context: Option<PathBuf>,
+    /// Docker client to use (default: $DOCKPREP_DOCKER, else `docker`).
+    #[arg(long, value_name = "PATH")]
+    docker: Option<PathBuf>,
+    /// Build argument KEY=VALUE (overrides compose `args`).
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    build_args: Vec<String>,
+    /// Secret `id=NAME,src=FILE` or `id=NAME,env=VAR`.
+    #[arg(long = "secret", value_name = "SPEC")]
+    secrets: Vec<String>,
+    /// Extra host `NAME:IP` (`host-gateway` is loopback on the host network).
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    add_hosts: Vec<String>,
+    /// Network for RUN steps (e.g. `host`).
+    #[arg(long)]
+    network: Option<String>,
+    /// Target stage.
+    #[arg(long)]
+    target: Option<String>,
+    /// Image tag.
+    #[arg(long, short = 't')]
+    tag: Option<String>,
+    /// Build without the layer cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Skip the registry check before building.
+    #[arg(long)]
+    no_preflight: bool,
+    /// How to show progress while building.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    progress: ProgressMode,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Everything `build` and `bench` need to run builds.
+pub struct Plan {
+    pub project: project::Project,
+    pub specs: Vec<BuildSpec>,
+    pub docker: Docker,
+}
+
+/// Builds the plan: project model, specs, docker client. Errors are messages for the user.
+pub fn plan(
+    path: &std::path::Path,
+    services: &[String],
+    file: Option<&PathBuf>,
+    context: Option<&PathBuf>,
+    overrides: &Overrides,
+    docker: Option<PathBuf>,
+) -> Result<Plan, String> {
+    if !path.exists() {
+        return Err(format!("path not found: {}", path.display()));
+    }
+    let mut roots = vec![path.to_path_buf()];
+    if let Some(c) = context {
+        roots.push(c.clone());
+    }
+    let project = project::load(&roots, &Options::default()).map_err(|e| e.to_string())?;
+    let specs = match file {
+        Some(f) => vec![spec::single(
+            &project,
+            f,
+            context.map_or(path, |c| c.as_path()),
+            overrides,
+        )?],
+        None => spec::from_compose(&project, path, services, overrides)?,
+    };
+    Ok(Plan {
+        project,
+        specs,
+        docker: Docker::detect(docker),
+    })
+}
+
+/// Checks secrets and registries before a build. Returns the problem, if any.
+pub fn precheck(plan: &Plan, spec: &BuildSpec, preflight_on: bool) -> Result<(), String> {
+    let missing = spec::missing_secrets(&plan.project, spec);
+    if let Some(id) = missing.first() {
+        return Err(format!(
+            "`{}` mounts secret `{id}`, but nothing provides it: add it to the service's `build.secrets` and the top-level `secrets`, or pass `--secret id={id},env=VAR`",
+            spec.name
+        ));
+    }
+    for s in &spec.secrets {
+        s.value()?;
+    }
+    if preflight_on {
+        let targets = preflight::targets(&plan.project, spec)
+            .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
+        for t in &targets {
+            preflight::check(t, Duration::from_secs(3))
+                .map_err(|e| format!("preflight for `{}`: {e}; not building", spec.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs one build with the chosen progress display.
+pub fn run_build(
+    plan: &Plan,
+    spec: &BuildSpec,
+    no_cache: bool,
+    mode: ProgressMode,
+    redactor: &mut Redactor,
+) -> Result<BuildOutcome, String> {
+    let bar = if mode == ProgressMode::Auto && std::io::stderr().is_terminal() {
+        let b = ProgressBar::new_spinner();
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {elapsed:>4} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        b.set_prefix(spec.name.clone());
+        b.enable_steady_tick(Duration::from_millis(120));
+        Some(b)
+    } else {
+        None
+    };
+    let out = plan
+        .docker
+        .build(spec, no_cache, redactor, |line, progress| match mode {
+            ProgressMode::Plain => eprintln!("{line}"),
+            ProgressMode::Quiet => {}
+            ProgressMode::Auto => {
+                if let Some(b) = &bar {
+                    if let Some(s) = progress.steps().filter(|s| s.is_instruction()).last() {
+                        let (i, n) = s.position.unwrap_or((0, 0));
+                        b.set_message(format!("[{i}/{n}] {}", s.instruction));
+                    }
+                }
+            }
+        })
+        .map_err(|e| e.to_string());
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    out
+}
+
+/// Human report of one build.
+pub fn describe(spec: &BuildSpec, out: &BuildOutcome) -> String {
+    let mut s = String::new();
+    if out.success {
+        s.push_str(&format!(
+            "built `{}` in {:.1} s ({} , context {})\n",
+            spec.name,
+            out.seconds,
+            spec.dockerfile.display(),
+            spec.context.display()
+        ));
+    } else {
+        s.push_str(&format!(
+            "FAILED `{}` after {:.1} s (exit {:?})\n",
+            spec.name, out.seconds, out.exit_code
+        ));
+    }
+    s.push_str(&summary::step_table(&out.progress));
+    for l in summary::install_lines(&out.progress) {
+        s.push_str(&format!("  {l}\n"));
+    }
+    if let Some(f) = out.progress.failed() {
+        s.push_str(&format!("failing step: {}\n", f.name));
+        if let Status::Error(m) = &f.status {
+            s.push_str(&format!("  {m}\n"));
+        }
+        let tail: Vec<&String> = f.logs.iter().rev().take(15).collect();
+        for l in tail.into_iter().rev() {
+            s.push_str(&format!("  | {l}\n"));
+        }
+    }
+    s
+}
+
+/// JSON of one build.
+pub fn to_json(spec: &BuildSpec, out: &BuildOutcome) -> serde_json::Value {
+    let steps: Vec<_> = out
+        .progress
+        .steps()
+        .map(|s| {
+            json!({"id": s.id, "name": s.name, "stage": s.stage, "position": s.position, "instruction": s.instruction,
+                   "status": s.status, "cached": s.cached(), "seconds": s.seconds})
+        })
+        .collect();
+    let installs: Vec<_> = summary::installs(&out.progress)
+        .into_iter()
+        .map(|(s, st)| json!({"step": s.name, "resolved": st.resolved, "reused": st.reused, "downloaded": st.downloaded, "added": st.added,
+                              "store_reused": st.downloaded == 0 && st.reused > 0}))
+        .collect();
+    json!({"name": spec.name, "dockerfile": spec.dockerfile, "context": spec.context, "tag": spec.tag,
+           "success": out.success, "exit_code": out.exit_code, "seconds": out.seconds, "command": out.command,
+           "steps": steps, "installs": installs})
+}
+
+fn parse_kv(list: &[String], what: &str) -> Result<Vec<(String, String)>, String> {
+    list.iter()
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| format!("invalid {what} `{a}`: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+pub fn overrides(
+    build_args: &[String],
+    secrets: &[String],
+    add_hosts: &[String],
+    network: Option<String>,
+    target: Option<String>,
+    tag: Option<String>,
+) -> Result<Overrides, String> {
+    Ok(Overrides {
+        args: parse_kv(build_args, "build arg")?,
+        secrets: secrets
+            .iter()
+            .map(|s| Secret::parse(s))
+            .collect::<Result<_, _>>()?,
+        add_hosts: add_hosts.to_vec(),
+        network,
+        target,
+        tag,
+    })
+}
+
+pub fn run(a: Args) -> u8 {
+    let o = match overrides(
+        &a.build_args,
+        &a.secrets,
+        &a.add_hosts,
+        a.network.clone(),
+        a.target.clone(),
+        a.tag.clone(),
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let plan = match plan(
+        &a.path,
+        &a.services,
+        a.file.as_ref(),
+        a.context.as_ref(),
+        &o,
+        a.docker.clone(),
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mut redactor = Redactor::default();
+    let mut results = Vec::new();
+    let mut code = exit::CLEAN;
+    for spec in &plan.specs {
+        if let Err(e) = precheck(&plan, spec, !a.no_preflight) {
+            eprintln!("error: {}", redactor.redact(&e));
+            code = exit::FINDINGS;
+            break;
+        }
+        match run_build(&plan, spec, a.no_cache, a.progress, &mut redactor) {
+            Ok(out) => {
+                if a.json {
+                    results.push(to_json(spec, &out));
+                } else {
+                    print!("{}", redactor.redact(&describe(spec, &out)));
+                }
+                if !out.success {
+                    code = exit::FINDINGS;
+                    break;
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {}", redactor.redact(&e));
+                code = exit::FINDINGS;
+                break;
+            }
+        }
+    }
+    if a.json {
+        let v = json!({"version": 1, "builds": results});
+        println!(
+            "{}",
+            redactor.redact(&serde_json::to_string_pretty(&v).unwrap_or_default())
+        );
+    }
+    code
+}
