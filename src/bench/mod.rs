@@ -1,6 +1,7 @@
 //! Measurement runs and their report (A7 Markdown table, JSON, HTML with an SVG chart).
 
 pub mod report;
+pub mod touch;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,1 +1,1110 @@
-//! placeholder
+//! Output of `dockprep bench`: the roadmap's A7 Markdown table, a
+//! self-contained HTML page (table, SVG bar chart, step times) and JSON.
+//!
+//! Pure functions, no I/O. A sample that is NaN, infinite or negative is
+//! treated as missing, and so is a [`Samples`] left with no sample by that.
+//! A row pairs the [`Variant::Before`] and [`Variant::After`] entries of one
+//! repo and surface, in the order of the pair's first entry in the report; a
+//! second entry for the same repo, surface and variant is not shown (the row's
+//! notes say how many were left out).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use super::{BenchReport, Samples, StepTime, Surface, Variant};
+
+/// The header of the roadmap's A7 table.
+pub const MARKDOWN_HEADER: &str =
+    "| Repo | Surface | Cold before | Cold after | Warm before | Warm after | Notes |";
+const MARKDOWN_RULE: &str = "|---|---|---|---|---|---|---|";
+const MISSING: &str = "—";
+
+/// The A7 table, one row per repo and surface, then a blank line and a line
+/// with the number of runs and the machine.
+pub fn markdown(report: &BenchReport) -> String {
+    let mut out = String::new();
+    out.push_str(MARKDOWN_HEADER);
+    out.push('\n');
+    out.push_str(MARKDOWN_RULE);
+    out.push('\n');
+    for row in rows(report) {
+        let cells = row.cells();
+        out.push('|');
+        for cell in &cells {
+            let cell = md_escape(cell);
+            if !cell.is_empty() {
+                out.push(' ');
+                out.push_str(&cell);
+            }
+            out.push_str(" |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&footer(report));
+    out.push('\n');
+    out
+}
+
+/// A self-contained HTML page: the table, a bar chart of the medians (inline
+/// SVG) and the step times of each surface's median warm build.
+pub fn html(report: &BenchReport) -> String {
+    let rows = rows(report);
+    let mut out = String::with_capacity(16 * 1024);
+    out.push_str(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>dockprep bench: Docker build times</title>\n<style>\n",
+    );
+    out.push_str(CSS);
+    out.push_str("</style>\n</head>\n<body>\n<h1>Docker build times</h1>\n");
+    let _ = writeln!(out, "<p class=\"meta\">{}</p>", esc(&footer(report)));
+    if rows.is_empty() {
+        out.push_str("<p class=\"empty\">No surfaces were measured.</p>\n");
+    } else {
+        out.push_str("<h2>Cold and warm builds</h2>\n");
+        out.push_str(&html_table(&rows));
+        out.push_str("<h2>Medians</h2>\n");
+        out.push_str(&chart(&rows));
+        out.push_str("<h2>Steps of the median warm build</h2>\n");
+        for row in &rows {
+            out.push_str(&steps_section(row));
+        }
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The report as pretty-printed JSON and a newline. serde_json writes NaN and
+/// infinite seconds as `null`.
+pub fn json(report: &BenchReport) -> String {
+    let mut out =
+        serde_json::to_string_pretty(report).expect("a BenchReport has only string map keys");
+    out.push('\n');
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The model shared by the formats.
+
+/// The valid samples of one kind of build, summarised.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Stat {
+    median: f64,
+    min: f64,
+    max: f64,
+    n: usize,
+}
+
+fn stat(samples: &Samples) -> Option<Stat> {
+    let valid = Samples {
+        seconds: samples
+            .seconds
+            .iter()
+            .copied()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            // -0.0 would print as "-0.0".
+            .map(|s| s + 0.0)
+            .collect(),
+    };
+    // The mean of two huge values can overflow.
+    let median = valid.median().filter(|m| m.is_finite())?;
+    Some(Stat {
+        median,
+        min: valid.min()?,
+        max: valid.max()?,
+        n: valid.seconds.len(),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Cold,
+    Warm,
+}
+
+/// The bars of one group of the chart, in the table's column order.
+struct Bar {
+    kind: Kind,
+    variant: Variant,
+    label: &'static str,
+    color: &'static str,
+}
+
+const BARS: [Bar; 4] = [
+    Bar {
+        kind: Kind::Cold,
+        variant: Variant::Before,
+        label: "cold before",
+        color: "#9ecae1",
+    },
+    Bar {
+        kind: Kind::Cold,
+        variant: Variant::After,
+        label: "cold after",
+        color: "#2171b5",
+    },
+    Bar {
+        kind: Kind::Warm,
+        variant: Variant::Before,
+        label: "warm before",
+        color: "#fdae6b",
+    },
+    Bar {
+        kind: Kind::Warm,
+        variant: Variant::After,
+        label: "warm after",
+        color: "#d94801",
+    },
+];
+
+/// The Before and After entries of one repo's surface.
+struct Row<'a> {
+    repo: &'a str,
+    surface: &'a str,
+    before: Option<&'a Surface>,
+    after: Option<&'a Surface>,
+    /// Entries left out because the repo, surface and variant came again.
+    duplicates: usize,
+}
+
+fn rows(report: &BenchReport) -> Vec<Row<'_>> {
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut index: HashMap<(&str, &str), usize> = HashMap::new();
+    for s in &report.surfaces {
+        let i = *index
+            .entry((s.repo.as_str(), s.surface.as_str()))
+            .or_insert_with(|| {
+                rows.push(Row {
+                    repo: &s.repo,
+                    surface: &s.surface,
+                    before: None,
+                    after: None,
+                    duplicates: 0,
+                });
+                rows.len() - 1
+            });
+        let row = &mut rows[i];
+        let slot = match s.variant {
+            Variant::Before => &mut row.before,
+            Variant::After => &mut row.after,
+        };
+        if slot.is_none() {
+            *slot = Some(s);
+        } else {
+            row.duplicates += 1;
+        }
+    }
+    rows
+}
+
+impl Row<'_> {
+    fn get(&self, variant: Variant) -> Option<&Surface> {
+        match variant {
+            Variant::Before => self.before,
+            Variant::After => self.after,
+        }
+    }
+
+    fn stat(&self, kind: Kind, variant: Variant) -> Option<Stat> {
+        let s = self.get(variant)?;
+        stat(match kind {
+            Kind::Cold => &s.cold,
+            Kind::Warm => &s.warm,
+        })
+    }
+
+    /// The after/before ratios of the medians: `warm 11.2× faster, cold 1.1× faster`.
+    fn ratios(&self) -> Option<String> {
+        let parts: Vec<String> = [("warm", Kind::Warm), ("cold", Kind::Cold)]
+            .into_iter()
+            .filter_map(|(name, kind)| {
+                let before = self.stat(kind, Variant::Before)?.median;
+                let after = self.stat(kind, Variant::After)?.median;
+                ratio(name, before, after)
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// The items of the Notes column, unescaped.
+    fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        out.extend(self.ratios());
+        if let Some((reused, downloaded)) = self.after.and_then(|s| s.warm_install) {
+            out.push(format!("store reused {reused}, downloaded {downloaded}"));
+        }
+        if let Some((reused, downloaded)) = self.before.and_then(|s| s.warm_install) {
+            out.push(format!(
+                "before: store reused {reused}, downloaded {downloaded}"
+            ));
+        }
+        let no_change: Vec<String> = [("before", Variant::Before), ("after", Variant::After)]
+            .into_iter()
+            .filter_map(|(name, v)| {
+                let s = stat(&self.get(v)?.no_change)?;
+                Some(format!("{name} {}", secs(s.median)))
+            })
+            .collect();
+        if !no_change.is_empty() {
+            out.push(format!("no-change {}", no_change.join(", ")));
+        }
+        match (touched(self.after), touched(self.before)) {
+            (Some(a), Some(b)) if a != b => out.push(format!("touched {a} (before: {b})")),
+            (Some(t), _) | (None, Some(t)) => out.push(format!("touched {t}")),
+            (None, None) => {}
+        }
+        let after_notes: &[String] = self.after.map_or(&[], |s| &s.notes);
+        for n in after_notes {
+            if !n.trim().is_empty() {
+                out.push(n.trim().to_string());
+            }
+        }
+        for n in self.before.map_or(&[][..], |s| &s.notes) {
+            if !n.trim().is_empty() && !after_notes.contains(n) {
+                out.push(format!("before: {}", n.trim()));
+            }
+        }
+        if self.duplicates > 0 {
+            out.push(format!(
+                "{} more {} for this surface not shown",
+                self.duplicates,
+                if self.duplicates == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                }
+            ));
+        }
+        out
+    }
+
+    /// The seven cells of the table, unescaped.
+    fn cells(&self) -> [String; 7] {
+        [
+            self.repo.to_string(),
+            self.surface.to_string(),
+            time_cell(self.stat(Kind::Cold, Variant::Before)),
+            time_cell(self.stat(Kind::Cold, Variant::After)),
+            time_cell(self.stat(Kind::Warm, Variant::Before)),
+            time_cell(self.stat(Kind::Warm, Variant::After)),
+            self.notes().join("; "),
+        ]
+    }
+}
+
+/// `warm 11.2× faster` / `warm 1.3× slower`, from the medians; `None` when a
+/// median is zero.
+fn ratio(name: &str, before: f64, after: f64) -> Option<String> {
+    if !(before > 0.0 && after > 0.0) {
+        return None;
+    }
+    let r = before / after;
+    if !(r.is_finite() && (1.0 / r).is_finite()) {
+        return None;
+    }
+    let faster = format!("{r:.1}");
+    let slower = format!("{:.1}", 1.0 / r);
+    Some(if r >= 1.0 && faster != "1.0" {
+        format!("{name} {faster}× faster")
+    } else if r < 1.0 && slower != "1.0" {
+        format!("{name} {slower}× slower")
+    } else {
+        format!("{name} about the same (1.0×)")
+    })
+}
+
+/// The file touched for the warm builds, when given.
+fn touched(s: Option<&Surface>) -> Option<&str> {
+    s.and_then(|s| s.touched.as_deref())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn secs(x: f64) -> String {
+    format!("{x:.1} s")
+}
+
+/// `20.7 s`, or `20.7 s (20.1–21.3)` with more than one sample, or `—`.
+fn time_cell(s: Option<Stat>) -> String {
+    match s {
+        None => MISSING.to_string(),
+        Some(s) if s.n > 1 => format!("{:.1} s ({:.1}–{:.1})", s.median, s.min, s.max),
+        Some(s) => secs(s.median),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The line under the table: runs and machine.
+fn footer(report: &BenchReport) -> String {
+    let runs = match report.runs {
+        0 => "Runs: not recorded".to_string(),
+        1 => "Runs: 1 per build".to_string(),
+        n => format!("Runs: {n} per build"),
+    };
+    let machine = one_line(&report.machine);
+    let machine = if machine.is_empty() {
+        "not recorded".to_string()
+    } else {
+        machine
+    };
+    format!(
+        "{runs}; each cell is the median, then min–max when there is more than one sample. \
+         Machine: {machine}"
+    )
+}
+
+/// A table cell's text: no line breaks, `|` and `\` escaped.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '|' => out.push_str("\\|"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text or attribute value for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// HTML.
+
+const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
+
+const CSS: &str = "\
+:root { color-scheme: light; }
+body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif;
+  color: #1f2328; background: #fff; max-width: 1000px; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .25rem; border-bottom: 1px solid #d0d7de; }
+h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
+h4 { font-size: .95rem; margin: .4rem 0; font-weight: 600; }
+.meta, .muted, .empty { color: #59636e; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+thead th { background: #f6f8fa; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.missing { text-align: center; color: #8c959f; }
+svg.chart { display: block; width: 100%; max-width: 960px; height: auto; }
+.variants { display: flex; flex-wrap: wrap; gap: 1.5rem; }
+.variant { flex: 1 1 420px; min-width: 0; }
+table.steps code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace;
+  word-break: break-word; }
+table.steps tr.cached td { color: #59636e; }
+table.steps td.bar { width: 22%; }
+table.steps tfoot td { font-weight: 600; background: #f6f8fa; }
+.bar div { height: .7rem; border-radius: 2px; background: #d94801; }
+.before .bar div { background: #fdae6b; }
+tr.cached .bar div { background: #c4c9cf; }
+";
+
+fn html_table(rows: &[Row<'_>]) -> String {
+    let mut out = String::new();
+    out.push_str("<table class=\"summary\">\n<thead><tr>");
+    for (i, h) in [
+        "Repo",
+        "Surface",
+        "Cold before",
+        "Cold after",
+        "Warm before",
+        "Warm after",
+        "Notes",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let class = if (2..6).contains(&i) {
+            " class=\"num\""
+        } else {
+            ""
+        };
+        let _ = write!(out, "<th{class}>{h}</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.cells().iter().enumerate() {
+            let class = match i {
+                2..=5 if cell == MISSING => " class=\"missing\"",
+                2..=5 => " class=\"num\"",
+                _ => "",
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(&one_line(cell)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+/// A step of the axis and the axis' end, both "nice" numbers, for values up to `max`.
+fn axis(max: f64) -> (f64, f64) {
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let raw = max / 5.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let norm = raw / magnitude;
+    let nice = if norm <= 1.0 {
+        1.0
+    } else if norm <= 2.0 {
+        2.0
+    } else if norm <= 2.5 {
+        2.5
+    } else if norm <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    let step = nice * magnitude;
+    let end = (max / step).ceil() * step;
+    if step.is_finite() && step > 0.0 && end.is_finite() && end >= max {
+        (step, end)
+    } else {
+        (max / 4.0, max)
+    }
+}
+
+/// `2.5`, `30`, `0.05`: a tick's value without trailing zeros.
+fn tick_label(t: f64) -> String {
+    let s = format!("{t:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// At most `max` characters, with `…` when cut.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// A grouped horizontal bar chart of the medians: per row, cold before, cold
+/// after, warm before and warm after on one linear scale.
+fn chart(rows: &[Row<'_>]) -> String {
+    const WIDTH: f64 = 960.0;
+    const BAR_H: f64 = 15.0;
+    const BAR_GAP: f64 = 4.0;
+    const GROUP_GAP: f64 = 26.0;
+    const TOP: f64 = 46.0;
+    const AXIS_H: f64 = 44.0;
+    const KIND_W: f64 = 84.0;
+    const VALUE_W: f64 = 64.0;
+    const CHAR_W: f64 = 7.4;
+
+    let group_h = 4.0 * BAR_H + 3.0 * BAR_GAP;
+    let longest = rows
+        .iter()
+        .map(|r| r.repo.chars().count().max(r.surface.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let label_w = (longest as f64 * CHAR_W + 16.0).clamp(140.0, 260.0);
+    let label_chars = ((label_w - 12.0) / CHAR_W) as usize;
+    let plot_x = label_w + KIND_W;
+    let plot_w = WIDTH - plot_x - VALUE_W;
+    let max = rows
+        .iter()
+        .flat_map(|r| BARS.iter().filter_map(|b| r.stat(b.kind, b.variant)))
+        .map(|s| s.median)
+        .fold(0.0, f64::max);
+    let (step, end) = axis(max);
+    let n = rows.len() as f64;
+    let plot_h = n * group_h + (n - 1.0).max(0.0) * GROUP_GAP;
+    let height = TOP + plot_h + AXIS_H;
+    let x_of = |v: f64| plot_x + (v / end).clamp(0.0, 1.0) * plot_w;
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" \
+         height=\"{height:.0}\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" \
+         aria-labelledby=\"chart-title\" font-family=\"{FONT}\" font-size=\"12\" fill=\"#1f2328\">"
+    );
+    out.push_str(
+        "<title id=\"chart-title\">Median build times in seconds: cold and warm, before and after</title>\n",
+    );
+
+    // Legend.
+    for (i, b) in BARS.iter().enumerate() {
+        let x = plot_x + i as f64 * 130.0;
+        let _ = writeln!(
+            out,
+            "<path d=\"M{x:.1} 10h13v13h-13z\" fill=\"{}\"/><text x=\"{:.1}\" y=\"21\">{}</text>",
+            b.color,
+            x + 19.0,
+            b.label
+        );
+    }
+
+    // Grid and axis.
+    let ticks = ((end / step).round() as usize).min(20);
+    for k in 0..=ticks {
+        let t = k as f64 * step;
+        let x = x_of(t);
+        let color = if k == 0 { "#8c959f" } else { "#e1e4e8" };
+        let _ = writeln!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{color}\"/>\
+             <text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#59636e\">{} s</text>",
+            TOP - 8.0,
+            TOP + plot_h + 4.0,
+            TOP + plot_h + 18.0,
+            tick_label(t)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#59636e\">seconds, median \
+         of the runs (linear scale)</text>",
+        plot_x + plot_w / 2.0,
+        TOP + plot_h + 36.0
+    );
+
+    for (i, row) in rows.iter().enumerate() {
+        let y0 = TOP + i as f64 * (group_h + GROUP_GAP);
+        if i > 0 {
+            let _ = writeln!(
+                out,
+                "<line x1=\"0\" y1=\"{y:.1}\" x2=\"{WIDTH}\" y2=\"{y:.1}\" stroke=\"#eaeef2\"/>",
+                y = y0 - GROUP_GAP / 2.0
+            );
+        }
+        let name = format!("{} / {}", row.repo, row.surface);
+        let _ = writeln!(
+            out,
+            "<g><title>{}</title><text x=\"0\" y=\"{:.1}\" font-weight=\"600\" font-size=\"13\">{}</text>\
+             <text x=\"0\" y=\"{:.1}\">{}</text></g>",
+            esc(&name),
+            y0 + 13.0,
+            esc(&fit(row.repo, label_chars)),
+            y0 + 29.0,
+            esc(&fit(row.surface, label_chars)),
+        );
+        let ratios = [("warm", Kind::Warm), ("cold", Kind::Cold)]
+            .into_iter()
+            .filter_map(|(name, kind)| {
+                ratio(
+                    name,
+                    row.stat(kind, Variant::Before)?.median,
+                    row.stat(kind, Variant::After)?.median,
+                )
+            });
+        for (j, r) in ratios.enumerate() {
+            let _ = writeln!(
+                out,
+                "<text x=\"0\" y=\"{:.1}\" font-size=\"11\" fill=\"#59636e\">{}</text>",
+                y0 + 45.0 + j as f64 * 14.0,
+                esc(&fit(&r, label_chars + 2))
+            );
+        }
+        for (j, b) in BARS.iter().enumerate() {
+            let y = y0 + j as f64 * (BAR_H + BAR_GAP);
+            let text_y = y + BAR_H / 2.0 + 4.0;
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{text_y:.1}\" text-anchor=\"end\" font-size=\"11\" \
+                 fill=\"#59636e\">{}</text>",
+                plot_x - 6.0,
+                b.label
+            );
+            match row.stat(b.kind, b.variant) {
+                Some(s) => {
+                    let w = x_of(s.median) - plot_x;
+                    let range = if s.n > 1 {
+                        format!(" (min {:.1}, max {:.1}, {} samples)", s.min, s.max, s.n)
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(
+                        out,
+                        "<rect x=\"{plot_x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR_H}\" \
+                         fill=\"{}\"><title>{}: {} {}{}</title></rect>\
+                         <text x=\"{:.1}\" y=\"{text_y:.1}\">{}</text>",
+                        b.color,
+                        esc(&name),
+                        b.label,
+                        secs(s.median),
+                        range,
+                        plot_x + w + 5.0,
+                        secs(s.median)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "<text x=\"{:.1}\" y=\"{text_y:.1}\" font-size=\"11\" fill=\"#8c959f\" \
+                         font-style=\"italic\">not measured</text>",
+                        plot_x + 5.0
+                    );
+                }
+            }
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The step times of the median warm builds of one row, Before then After.
+fn steps_section(row: &Row<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<section>\n<h3>{} / {}</h3>\n<div class=\"variants\">",
+        esc(row.repo),
+        esc(row.surface)
+    );
+    for (variant, name, class) in [
+        (Variant::Before, "Before", "before"),
+        (Variant::After, "After", "after"),
+    ] {
+        let Some(s) = row.get(variant) else { continue };
+        let mut title = format!("{name}: warm build");
+        if let Some(st) = stat(&s.warm) {
+            let _ = write!(title, ", median {}", secs(st.median));
+        }
+        if let Some(t) = s.touched.as_deref().filter(|t| !t.trim().is_empty()) {
+            let _ = write!(title, ", touched {}", t.trim());
+        }
+        let _ = writeln!(
+            out,
+            "<div class=\"variant {class}\">\n<h4>{}</h4>",
+            esc(&one_line(&title))
+        );
+        out.push_str(&steps_table(&s.warm_steps));
+        out.push_str("</div>\n");
+    }
+    out.push_str("</div>\n</section>\n");
+    out
+}
+
+fn steps_table(steps: &[StepTime]) -> String {
+    if steps.is_empty() {
+        return "<p class=\"muted\">No step times recorded.</p>\n".to_string();
+    }
+    let valid = |s: &StepTime| (s.seconds.is_finite() && s.seconds >= 0.0).then_some(s.seconds);
+    let longest = steps.iter().filter_map(valid).fold(0.0, f64::max);
+    let total: f64 = steps.iter().filter_map(valid).sum();
+    let cached = steps.iter().filter(|s| s.cached).count();
+    let mut out = String::from(
+        "<table class=\"steps\">\n<thead><tr><th class=\"num\">#</th><th>Step</th>\
+         <th class=\"num\">Seconds</th><th>Status</th><th></th></tr></thead>\n<tbody>\n",
+    );
+    for (i, step) in steps.iter().enumerate() {
+        let (seconds, width) = match valid(step) {
+            Some(v) => (
+                format!("{v:.1}"),
+                if longest > 0.0 {
+                    v / longest * 100.0
+                } else {
+                    0.0
+                },
+            ),
+            None => (MISSING.to_string(), 0.0),
+        };
+        let status = if step.cached { "cached" } else { "run" };
+        let _ = writeln!(
+            out,
+            "<tr class=\"{status}\"><td class=\"num\">{}</td><td><code>{}</code></td>\
+             <td class=\"num\">{seconds}</td><td>{status}</td>\
+             <td class=\"bar\"><div style=\"width:{width:.1}%\"></div></td></tr>",
+            i + 1,
+            esc(&one_line(&step.name)),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody>\n<tfoot><tr><td></td><td>Total ({cached} cached, {} run)</td>\
+         <td class=\"num\">{total:.1}</td><td></td><td></td></tr></tfoot>\n</table>",
+        steps.len() - cached
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(v: &[f64]) -> Samples {
+        Samples {
+            seconds: v.to_vec(),
+        }
+    }
+
+    fn surface(repo: &str, name: &str, variant: Variant) -> Surface {
+        Surface {
+            repo: repo.to_string(),
+            surface: name.to_string(),
+            variant,
+            cold: Samples::default(),
+            warm: Samples::default(),
+            no_change: Samples::default(),
+            touched: None,
+            warm_steps: Vec::new(),
+            warm_install: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn step(name: &str, seconds: f64, cached: bool) -> StepTime {
+        StepTime {
+            name: name.to_string(),
+            seconds,
+            cached,
+        }
+    }
+
+    /// peakpulse/backend measured before and after, clock/web after only.
+    pub(super) fn sample() -> BenchReport {
+        let mut before = surface("peakpulse", "backend", Variant::Before);
+        before.cold = samples(&[151.0, 148.2, 160.3]);
+        before.warm = samples(&[140.1, 138.9, 142.0]);
+        before.no_change = samples(&[1.2, 1.1, 1.3]);
+        before.touched = Some("backend/src/server.ts".into());
+        before.warm_install = Some((0, 812));
+        before.warm_steps = vec![
+            step("[builder 2/8] RUN npm install -g pnpm@10.6.5", 7.9, false),
+            step(
+                "[builder 5/8] RUN pnpm install --lockfile=false",
+                118.4,
+                false,
+            ),
+            step("[builder 8/8] RUN pnpm run build", 11.6, false),
+        ];
+        before.notes = vec!["npm install -g pnpm on every build".into()];
+
+        let mut after = surface("peakpulse", "backend", Variant::After);
+        after.cold = samples(&[131.5, 128.0, 135.2]);
+        after.warm = samples(&[12.5, 12.1, 13.0]);
+        after.no_change = samples(&[0.6, 0.5, 0.7]);
+        after.touched = Some("backend/src/server.ts".into());
+        after.warm_install = Some((812, 0));
+        after.warm_steps = vec![
+            step("[builder 2/8] RUN corepack enable", 0.0, true),
+            step(
+                "[builder 5/8] RUN --mount=type=cache pnpm install",
+                0.0,
+                true,
+            ),
+            step("[builder 7/8] COPY backend/src/ ./src/", 0.3, false),
+            step("[builder 8/8] RUN pnpm run build", 11.4, false),
+        ];
+
+        let mut web = surface("clock", "web", Variant::After);
+        web.cold = samples(&[95.4]);
+        web.warm = samples(&[20.7]);
+        web.touched = Some("web/src/app/page.tsx".into());
+
+        BenchReport {
+            version: 1,
+            runs: 3,
+            machine: "2 × AMD EPYC, Docker 27.3.1".into(),
+            surfaces: vec![before, web, after],
+        }
+    }
+
+    #[test]
+    fn markdown_header_and_rows() {
+        let md = markdown(&sample());
+        let lines: Vec<&str> = md.lines().collect();
+        assert_eq!(
+            lines[0],
+            "| Repo | Surface | Cold before | Cold after | Warm before | Warm after | Notes |"
+        );
+        assert_eq!(lines[1], "|---|---|---|---|---|---|---|");
+        // Rows in the order of first appearance, Before and After paired.
+        assert!(lines[2].starts_with(
+            "| peakpulse | backend | 151.0 s (148.2–160.3) | 131.5 s (128.0–135.2) \
+             | 140.1 s (138.9–142.0) | 12.5 s (12.1–13.0) | "
+        ));
+        assert_eq!(
+            lines[3],
+            "| clock | web | — | 95.4 s | — | 20.7 s | touched web/src/app/page.tsx |"
+        );
+        assert_eq!(lines[4], "");
+        assert!(lines[5].starts_with("Runs: 3 per build"));
+        assert!(lines[5].ends_with("Machine: 2 × AMD EPYC, Docker 27.3.1"));
+        assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!("markdown_sample", markdown(&sample()));
+    }
+
+    #[test]
+    fn notes_have_ratios_store_no_change_touched_and_notes() {
+        let md = markdown(&sample());
+        let row = md.lines().nth(2).unwrap();
+        let notes = row.rsplit(" | ").next().unwrap().trim_end_matches(" |");
+        assert_eq!(
+            notes,
+            "warm 11.2× faster, cold 1.1× faster; store reused 812, downloaded 0; \
+             before: store reused 0, downloaded 812; no-change before 1.2 s, after 0.6 s; \
+             touched backend/src/server.ts; before: npm install -g pnpm on every build"
+        );
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(ratio("warm", 140.1, 12.5).unwrap(), "warm 11.2× faster");
+        assert_eq!(ratio("cold", 10.0, 20.0).unwrap(), "cold 2.0× slower");
+        assert_eq!(
+            ratio("warm", 10.0, 10.2).unwrap(),
+            "warm about the same (1.0×)"
+        );
+        assert_eq!(ratio("warm", 0.0, 10.0), None);
+        assert_eq!(ratio("warm", 10.0, 0.0), None);
+        assert_eq!(ratio("warm", 0.0, 0.0), None);
+        assert_eq!(ratio("warm", f64::MAX, f64::MIN_POSITIVE), None);
+
+        let mut b = surface("r", "s", Variant::Before);
+        b.warm = samples(&[10.0]);
+        let mut a = surface("r", "s", Variant::After);
+        a.warm = samples(&[25.0]);
+        a.cold = samples(&[30.0]);
+        let report = BenchReport {
+            surfaces: vec![b, a],
+            ..BenchReport::default()
+        };
+        let md = markdown(&report);
+        assert!(
+            md.contains("| r | s | — | 30.0 s | 10.0 s | 25.0 s | warm 2.5× slower |"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn markdown_escapes_cells() {
+        let mut s = surface("a|b", "web\\api", Variant::After);
+        s.warm = samples(&[1.0]);
+        s.notes = vec!["x | y".into(), "two\nlines".into()];
+        let report = BenchReport {
+            surfaces: vec![s],
+            ..BenchReport::default()
+        };
+        let md = markdown(&report);
+        assert_eq!(
+            md.lines().nth(2).unwrap(),
+            "| a\\|b | web\\\\api | — | — | — | 1.0 s | x \\| y; two lines |"
+        );
+        // Every row still has exactly 8 unescaped pipes.
+        let row = md
+            .lines()
+            .nth(2)
+            .unwrap()
+            .replace("\\\\", "")
+            .replace("\\|", "");
+        assert_eq!(row.matches('|').count(), 8);
+    }
+
+    #[test]
+    fn html_has_svg_and_one_rect_per_bar() {
+        let page = html(&sample());
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert!(page.contains("<svg"));
+        // peakpulse: 4 bars; clock/web: cold after and warm after.
+        assert_eq!(page.matches("<rect").count(), 6);
+        assert_eq!(
+            page.matches("<text").count(),
+            page.matches("</text>").count()
+        );
+        assert_eq!(page.matches("<tr").count(), page.matches("</tr>").count());
+        assert!(page.contains("<th>Repo</th>"));
+        assert!(page.contains("warm 11.2× faster"));
+        assert!(page.contains("[builder 5/8] RUN pnpm install --lockfile=false"));
+        assert!(!page.contains("<script"));
+        // No external resources: the only URL is the SVG namespace.
+        assert_eq!(page.matches("http").count(), 1);
+    }
+
+    #[test]
+    fn html_escapes_text() {
+        let mut s = surface("<repo>", "a & \"b\"", Variant::After);
+        s.warm = samples(&[2.0]);
+        s.warm_steps = vec![step("RUN echo '<x>' && true", 2.0, false)];
+        s.notes = vec!["<script>alert(1)</script>".into()];
+        let page = html(&BenchReport {
+            surfaces: vec![s],
+            ..BenchReport::default()
+        });
+        assert!(!page.contains("<repo>"));
+        assert!(!page.contains("<script>"));
+        assert!(!page.contains("<x>"));
+        assert!(page.contains("&lt;repo&gt;"));
+        assert!(page.contains("a &amp; &quot;b&quot;"));
+        assert!(page.contains("RUN echo &#39;&lt;x&gt;&#39; &amp;&amp; true"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn empty_report() {
+        let report = BenchReport::default();
+        let md = markdown(&report);
+        assert_eq!(
+            md,
+            format!(
+                "{MARKDOWN_HEADER}\n|---|---|---|---|---|---|---|\n\nRuns: not recorded; each cell \
+                 is the median, then min–max when there is more than one sample. Machine: not \
+                 recorded\n"
+            )
+        );
+        let page = html(&report);
+        assert!(page.contains("No surfaces were measured."));
+        assert!(!page.contains("<rect"));
+        assert!(json(&report).ends_with("}\n"));
+    }
+
+    #[test]
+    fn nan_infinite_and_negative_are_missing() {
+        let mut s = surface("r", "s", Variant::After);
+        s.cold = samples(&[f64::NAN, f64::INFINITY, -1.0]);
+        s.warm = samples(&[f64::NAN, 4.0, f64::NEG_INFINITY]);
+        s.no_change = samples(&[f64::NAN]);
+        s.warm_steps = vec![step("RUN x", f64::NAN, false), step("RUN y", 1.0, true)];
+        let mut b = surface("r", "s", Variant::Before);
+        b.warm = samples(&[f64::NAN]);
+        let report = BenchReport {
+            runs: 1,
+            surfaces: vec![s, b],
+            ..BenchReport::default()
+        };
+        let md = markdown(&report);
+        assert_eq!(
+            md.lines().nth(2).unwrap(),
+            "| r | s | — | — | — | 4.0 s | |"
+        );
+        let page = html(&report);
+        assert_eq!(page.matches("<rect").count(), 1);
+        assert!(!page.contains("NaN") && !page.contains("inf"));
+        let j = json(&report);
+        assert!(j.contains("null"));
+    }
+
+    #[test]
+    fn zero_values_and_single_surface() {
+        let mut s = surface("r", "s", Variant::After);
+        s.cold = samples(&[0.0]);
+        s.warm = samples(&[0.0, -0.0]);
+        s.warm_steps = vec![step("RUN x", 0.0, true)];
+        let report = BenchReport {
+            surfaces: vec![s],
+            ..BenchReport::default()
+        };
+        let md = markdown(&report);
+        assert_eq!(
+            md.lines().nth(2).unwrap(),
+            "| r | s | — | 0.0 s | — | 0.0 s (0.0–0.0) | |"
+        );
+        let page = html(&report);
+        assert_eq!(page.matches("<rect").count(), 2);
+        assert!(page.contains("width=\"0.0\""));
+        assert!(!page.contains("NaN"));
+    }
+
+    #[test]
+    fn duplicates_are_counted() {
+        let mut a = surface("r", "s", Variant::After);
+        a.warm = samples(&[1.0]);
+        let mut b = a.clone();
+        b.warm = samples(&[9.0]);
+        let report = BenchReport {
+            surfaces: vec![a, b],
+            ..BenchReport::default()
+        };
+        assert_eq!(
+            markdown(&report).lines().nth(2).unwrap(),
+            "| r | s | — | — | — | 1.0 s | 1 more entry for this surface not shown |"
+        );
+    }
+
+    #[test]
+    fn axis_is_nice_and_safe() {
+        assert_eq!(axis(142.0), (50.0, 150.0));
+        assert_eq!(axis(20.7), (5.0, 25.0));
+        assert_eq!(axis(0.0), (0.2, 1.0));
+        assert_eq!(axis(f64::NAN), (0.2, 1.0));
+        let (step, end) = axis(f64::MAX);
+        assert!(step.is_finite() && end.is_finite() && step > 0.0);
+        assert_eq!(tick_label(2.5), "2.5");
+        assert_eq!(tick_label(30.0), "30");
+        assert_eq!(tick_label(0.0), "0");
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let report = sample();
+        let j = json(&report);
+        assert!(j.ends_with("}\n"));
+        let back: BenchReport = serde_json::from_str(&j).unwrap();
+        assert_eq!(back, report);
+        assert!(j.contains("\"variant\": \"before\""));
+    }
+}
+#[cfg(test)]
+mod tmp_dump {
+    use super::*;
+    #[test]
+    fn dump() {
+        let mut r = super::tests::sample();
+        let mut cb = r.surfaces[0].clone();
+        cb.repo = "clock".into();
+        cb.surface = "backend".into();
+        cb.cold = Samples {
+            seconds: vec![181.0, 175.2, 190.0],
+        };
+        cb.warm = Samples {
+            seconds: vec![170.3],
+        };
+        cb.notes = vec!["F5: no GITEA_NPM_HOST".into()];
+        let mut ca = r.surfaces[2].clone();
+        ca.repo = "clock".into();
+        ca.surface = "backend".into();
+        ca.cold = Samples {
+            seconds: vec![99.0, 97.0, 101.0],
+        };
+        ca.warm = Samples {
+            seconds: vec![9.8, 9.6, 10.4],
+        };
+        let mut long = r.surfaces[1].clone();
+        long.repo = "learning_multimodal_memory_agents".into();
+        long.surface = "services/dashboard/Dockerfile.production".into();
+        long.variant = Variant::Before;
+        long.cold = Samples {
+            seconds: vec![f64::NAN],
+        };
+        r.surfaces.extend([cb, ca, long]);
+        std::fs::write("/tmp/bench.html", html(&r)).unwrap();
+        std::fs::write("/tmp/bench.md", markdown(&r)).unwrap();
+        std::fs::write("/tmp/bench1.html", html(&super::tests::sample())).unwrap();
+    }
+}

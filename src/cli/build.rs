@@ -23,6 +23,71 @@ pub enum ProgressMode {
     Quiet,
 }
 
+/// Flags shared by `build` and `bench`: how to run the builds.
+#[derive(clap::Args, Debug, Clone)]
+pub struct BuildFlags {
+    /// Docker client to use (default: $DOCKPREP_DOCKER, else `docker`).
+    #[arg(long, value_name = "PATH")]
+    pub docker: Option<PathBuf>,
+    /// Build argument KEY=VALUE (overrides compose `args`).
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_args: Vec<String>,
+    /// Secret `id=NAME,src=FILE` or `id=NAME,env=VAR`.
+    #[arg(long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+    /// Extra host `NAME:IP` (`host-gateway` is loopback on the host network).
+    #[arg(long = "add-host", value_name = "NAME:IP")]
+    pub add_hosts: Vec<String>,
+    /// Network for RUN steps (e.g. `host`).
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Target stage.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Skip the registry check before building.
+    #[arg(long)]
+    pub no_preflight: bool,
+    /// How to show progress while building.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+    /// Build this Dockerfile instead of compose services.
+    #[arg(long, short = 'f')]
+    pub file: Option<PathBuf>,
+    /// Build context for --file (default: PATH).
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+}
+
+impl BuildFlags {
+    pub fn overrides(&self, tag: Option<String>) -> Result<Overrides, String> {
+        overrides(
+            &self.build_args,
+            &self.secrets,
+            &self.add_hosts,
+            self.network.clone(),
+            self.target.clone(),
+            tag,
+        )
+    }
+    /// The plan for `path`: project model, build specs, docker client.
+    pub fn plan(
+        &self,
+        path: &std::path::Path,
+        services: &[String],
+        tag: Option<String>,
+    ) -> Result<Plan, String> {
+        let o = self.overrides(tag)?;
+        plan(
+            path,
+            services,
+            self.file.as_ref(),
+            self.context.as_ref(),
+            &o,
+            self.docker.clone(),
+        )
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Repository with a compose file (or a Dockerfile).
@@ -30,45 +95,17 @@ pub struct Args {
     path: PathBuf,
     /// Compose services to build (default: all that build).
     services: Vec<String>,
-    /// Build this Dockerfile instead of compose services.
-    #[arg(long, short = 'f')]
-    file: Option<PathBuf>,
-    /// Build context for --file (default: PATH).
-    #[arg(long)]
-    context: Option<PathBuf>,
-    /// Docker client to use (default: $DOCKPREP_DOCKER, else `docker`).
-    #[arg(long, value_name = "PATH")]
-    docker: Option<PathBuf>,
-    /// Build argument KEY=VALUE (overrides compose `args`).
-    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
-    build_args: Vec<String>,
-    /// Secret `id=NAME,src=FILE` or `id=NAME,env=VAR`.
-    #[arg(long = "secret", value_name = "SPEC")]
-    secrets: Vec<String>,
-    /// Extra host `NAME:IP` (`host-gateway` is loopback on the host network).
-    #[arg(long = "add-host", value_name = "NAME:IP")]
-    add_hosts: Vec<String>,
-    /// Network for RUN steps (e.g. `host`).
-    #[arg(long)]
-    network: Option<String>,
-    /// Target stage.
-    #[arg(long)]
-    target: Option<String>,
     /// Image tag.
     #[arg(long, short = 't')]
     tag: Option<String>,
     /// Build without the layer cache.
     #[arg(long)]
     no_cache: bool,
-    /// Skip the registry check before building.
-    #[arg(long)]
-    no_preflight: bool,
-    /// How to show progress while building.
-    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
-    progress: ProgressMode,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    flags: BuildFlags,
 }
 
 /// Everything `build` and `bench` need to run builds.
@@ -261,28 +298,7 @@ pub fn overrides(
 }
 
 pub fn run(a: Args) -> u8 {
-    let o = match overrides(
-        &a.build_args,
-        &a.secrets,
-        &a.add_hosts,
-        a.network.clone(),
-        a.target.clone(),
-        a.tag.clone(),
-    ) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let plan = match plan(
-        &a.path,
-        &a.services,
-        a.file.as_ref(),
-        a.context.as_ref(),
-        &o,
-        a.docker.clone(),
-    ) {
+    let plan = match a.flags.plan(&a.path, &a.services, a.tag.clone()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -293,12 +309,12 @@ pub fn run(a: Args) -> u8 {
     let mut results = Vec::new();
     let mut code = exit::CLEAN;
     for spec in &plan.specs {
-        if let Err(e) = precheck(&plan, spec, !a.no_preflight) {
+        if let Err(e) = precheck(&plan, spec, !a.flags.no_preflight) {
             eprintln!("error: {}", redactor.redact(&e));
             code = exit::FINDINGS;
             break;
         }
-        match run_build(&plan, spec, a.no_cache, a.progress, &mut redactor) {
+        match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
             Ok(out) => {
                 if a.json {
                     results.push(to_json(spec, &out));

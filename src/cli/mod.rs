@@ -2,6 +2,7 @@
 //! library, map results to exit codes. Only this layer prints and exits.
 
 mod audit;
+mod bench;
 mod build;
 mod rules;
 
@@ -28,6 +29,8 @@ enum Command {
     Rules(rules::Args),
     /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
     Build(build::Args),
+    /// Measure cold, warm (one source file changed) and no-change builds; print the roadmap's A7 table.
+    Bench(bench::Args),
 }
 
 /// Exit codes shared by the subcommands.
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
+        Command::Bench(b) => bench::run(b),
     };
     ExitCode::from(code)
 }
