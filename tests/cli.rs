@@ -277,3 +277,60 @@ fn nothing_readable_exits_two() {
     // No repository at all is not an error: nothing to report.
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn build_refuses_a_secret_nothing_provides() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:22-alpine\nRUN --mount=type=secret,id=npm_token cat /run/secrets/npm_token\n",
+    )
+    .unwrap();
+    let out = dockprep()
+        .arg("build")
+        .arg(dir.path())
+        .args(["--docker", "/bin/false"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("secret `npm_token`") && err.contains("nothing provides it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn build_never_prints_a_secret_value() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM x\nRUN --mount=type=secret,id=t true\n",
+    )
+    .unwrap();
+    // A client that echoes its arguments and environment, then fails the build.
+    let fake = dir.path().join("fake-docker");
+    std::fs::write(&fake, "#!/bin/sh\necho \"#1 [1/2] FROM x\" >&2\necho \"#2 [2/2] RUN $*\" >&2\necho \"#2 ERROR: $(cat /proc/self/environ | tr '\\0' ' ') $(cat \"$(echo \"$*\" | sed 's/.*id=t,src=\\([^ ]*\\).*/\\1/')\")\" >&2\nexit 1\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = dockprep()
+        .arg("build")
+        .arg(dir.path())
+        .arg("--docker")
+        .arg(&fake)
+        .args(["--secret", "id=t,env=DOCKPREP_TEST_SECRET"])
+        .env("DOCKPREP_TEST_SECRET", "s3cr3t-value-xyz")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("s3cr3t-value-xyz"), "{all}");
+    assert!(
+        all.contains("***"),
+        "the secret was read and redacted: {all}"
+    );
+}

@@ -1,0 +1,224 @@
+//! Integration tests against a real Docker engine and the testbed registry.
+//!
+//! They run when `scripts/testbed up` has been evaluated (`DOCKPREP_DOCKER`,
+//! `DOCKPREP_REGISTRY_URL`, `GITEA_NPM_TOKEN` set, engine and registry
+//! answering, base image present); otherwise each test prints why it is
+//! skipped. The builds share one engine and 2 cores, so the scenarios run in
+//! one test, in order.
+
+use std::path::Path;
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+
+const AFTER: &str = "examples/bench/peakpulse-backend/after";
+const BEFORE: &str = "examples/bench/peakpulse-backend/before";
+
+/// Why the real-engine tests cannot run here, if they cannot.
+fn unavailable() -> Option<String> {
+    let Some(docker) = std::env::var_os("DOCKPREP_DOCKER") else {
+        return Some(
+            "DOCKPREP_DOCKER is not set (run `eval \"$(scripts/testbed up)\"` first)".into(),
+        );
+    };
+    let ok = |args: &[&str]| {
+        Std::new(&docker)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ok(&["info"]) {
+        return Some(format!(
+            "the Docker engine behind {} does not answer",
+            Path::new(&docker).display()
+        ));
+    }
+    if !ok(&["image", "inspect", "node:22-alpine"]) {
+        return Some("base image node:22-alpine is missing (scripts/testbed up makes it)".into());
+    }
+    let Ok(url) = std::env::var("DOCKPREP_REGISTRY_URL") else {
+        return Some("DOCKPREP_REGISTRY_URL is not set".into());
+    };
+    if std::env::var("GITEA_NPM_TOKEN").is_err() {
+        return Some("GITEA_NPM_TOKEN is not set".into());
+    }
+    let ping = Std::new("curl")
+        .args([
+            "-sf",
+            "-o",
+            "/dev/null",
+            &format!("{}/-/ping", url.trim_end_matches('/')),
+        ])
+        .status();
+    if !ping.is_ok_and(|s| s.success()) {
+        return Some(format!("the registry at {url} does not answer"));
+    }
+    None
+}
+
+macro_rules! require_testbed {
+    () => {
+        if let Some(why) = unavailable() {
+            eprintln!("SKIPPED (no real engine/registry): {why}");
+            return;
+        }
+    };
+}
+
+fn dockprep() -> Command {
+    let mut c = Command::cargo_bin("dockprep").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn build_json(dir: &str, extra: &[&str]) -> (bool, serde_json::Value, String) {
+    let out = dockprep()
+        .args(["build", dir, "--json", "--progress", "quiet"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.success(), v, stderr)
+}
+
+fn steps(v: &serde_json::Value) -> Vec<(String, bool)> {
+    v["builds"][0]["steps"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| !s["position"].is_null())
+                .map(|s| {
+                    (
+                        s["instruction"].as_str().unwrap_or("").to_string(),
+                        s["cached"].as_bool().unwrap_or(false),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn bench_pair_builds_caches_and_keeps_the_token_out() {
+    require_testbed!();
+    let token = std::env::var("GITEA_NPM_TOKEN").unwrap();
+
+    // Both states build through the private registry.
+    let (ok, v, err) = build_json(BEFORE, &[]);
+    assert!(ok, "before failed: {err}\n{v:#}");
+    let (ok, v, err) = build_json(AFTER, &[]);
+    assert!(ok, "after failed: {err}\n{v:#}");
+    assert!(
+        !v.to_string().contains(&token),
+        "the token leaked into the build output"
+    );
+
+    // One source file changed: only the steps from the sources' COPY on rerun,
+    // the install step is cached.
+    let file = Path::new(AFTER).join("backend/src/pulses.ts");
+    let touched = dockprep::bench::touch::Touched::new(&file).unwrap();
+    let (ok, v, err) = build_json(AFTER, &[]);
+    touched.restore().unwrap();
+    assert!(ok, "warm after failed: {err}");
+    let st = steps(&v);
+    let src = st
+        .iter()
+        .position(|(i, _)| i.starts_with("COPY backend/src/"))
+        .expect("a COPY of the sources");
+    for (i, (instr, cached)) in st.iter().enumerate() {
+        if instr.contains("pnpm install") {
+            assert!(
+                *cached,
+                "the install step reran after a source change: {st:?}"
+            );
+        }
+        if i < src && !instr.starts_with("COPY --from") {
+            assert!(*cached, "`{instr}` before the sources' COPY reran: {st:?}");
+        }
+    }
+    assert!(
+        st.iter().any(|(i, c)| i.contains("pnpm run build") && !c),
+        "the build step did not rerun: {st:?}"
+    );
+
+    // No change: everything cached.
+    let (ok, v, err) = build_json(AFTER, &[]);
+    assert!(ok, "{err}");
+    let st = steps(&v);
+    assert!(
+        !st.is_empty() && st.iter().all(|(i, c)| *c || i.starts_with("FROM")),
+        "a no-change build ran steps: {st:?}"
+    );
+
+    // The token is nowhere in the image or its history.
+    let docker = std::env::var("DOCKPREP_DOCKER").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("image.tar");
+    let saved = Std::new(&docker)
+        .args(["save", "-o"])
+        .arg(&tar)
+        .arg("peakpulse-backend:after")
+        .status()
+        .unwrap();
+    assert!(saved.success());
+    let bytes = std::fs::read(&tar).unwrap();
+    assert!(
+        !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token is in the saved image"
+    );
+    let hist = Std::new(&docker)
+        .args(["history", "--no-trunc", "peakpulse-backend:after"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&hist.stdout).contains(&token),
+        "the token is in the image history"
+    );
+}
+
+#[test]
+fn preflight_fails_fast_when_the_registry_does_not_answer() {
+    require_testbed!();
+    // 127.0.0.2 is loopback, but nothing listens there on the registry's port.
+    let start = std::time::Instant::now();
+    let out = dockprep()
+        .args(["build", AFTER, "--build-arg", "GITEA_NPM_HOST=127.0.0.2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("preflight")
+            && err.contains("http://127.0.0.2:3300/api/packages/learning_ai_user/npm/"),
+        "{err}"
+    );
+    assert!(err.contains("does not answer"), "{err}");
+    assert!(start.elapsed().as_secs() < 10, "preflight was not fast");
+}
+
+#[test]
+fn a_failing_step_exits_one_and_is_shown() {
+    require_testbed!();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM node:22-alpine\nRUN echo building\nRUN echo 'about to fail' && exit 3\n",
+    )
+    .unwrap();
+    let out = dockprep()
+        .arg("build")
+        .arg(dir.path())
+        .args(["--network", "host", "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(
+        text.contains("failing step: [3/3] RUN echo 'about to fail' && exit 3"),
+        "{text}"
+    );
+    assert!(text.contains("about to fail"), "{text}");
+}
