@@ -62,11 +62,11 @@ pub fn html(report: &BenchReport) -> String {
     if rows.is_empty() {
         out.push_str("<p class=\"empty\">No surfaces were measured.</p>\n");
     } else {
-        out.push_str("<h2>Cold and warm builds</h2>\n");
+        out.push_str("<h2 id=\"summary\">Cold and warm builds</h2>\n");
         out.push_str(&html_table(&rows));
-        out.push_str("<h2>Medians</h2>\n");
+        out.push_str("<h2 id=\"chart\">Medians</h2>\n");
         out.push_str(&chart(&rows));
-        out.push_str("<h2>Steps of the median warm build</h2>\n");
+        out.push_str("<h2 id=\"steps\">Steps of the median warm build</h2>\n");
         for row in &rows {
             out.push_str(&steps_section(row));
         }
@@ -410,13 +410,17 @@ thead th { background: #f6f8fa; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.missing { text-align: center; color: #8c959f; }
+td.name { overflow-wrap: anywhere; }
+td.notes { min-width: 16rem; }
+td.notes div + div { margin-top: .15rem; }
+.range { font-size: 12px; color: #59636e; }
 svg.chart { display: block; width: 100%; max-width: 960px; height: auto; }
 .variants { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 .variant { flex: 1 1 420px; min-width: 0; }
 table.steps code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, 'DejaVu Sans Mono', monospace;
   word-break: break-word; }
 table.steps tr.cached td { color: #59636e; }
-table.steps td.bar { width: 22%; }
+table.steps td.bar { width: 16%; }
 table.steps tfoot td { font-weight: 600; background: #f6f8fa; }
 .bar div { height: .7rem; border-radius: 2px; background: #d94801; }
 .before .bar div { background: #fdae6b; }
@@ -447,16 +451,32 @@ fn html_table(rows: &[Row<'_>]) -> String {
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in rows {
-        out.push_str("<tr>");
-        for (i, cell) in row.cells().iter().enumerate() {
-            let class = match i {
-                2..=5 if cell == MISSING => " class=\"missing\"",
-                2..=5 => " class=\"num\"",
-                _ => "",
-            };
-            let _ = write!(out, "<td{class}>{}</td>", esc(&one_line(cell)));
+        let _ = write!(
+            out,
+            "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td>",
+            esc(&one_line(row.repo)),
+            esc(&one_line(row.surface))
+        );
+        for b in &BARS {
+            match row.stat(b.kind, b.variant) {
+                None => {
+                    let _ = write!(out, "<td class=\"missing\">{MISSING}</td>");
+                }
+                Some(s) => {
+                    let range = if s.n > 1 {
+                        format!("<br><span class=\"range\">{:.1}–{:.1}</span>", s.min, s.max)
+                    } else {
+                        String::new()
+                    };
+                    let _ = write!(out, "<td class=\"num\">{}{range}</td>", secs(s.median));
+                }
+            }
         }
-        out.push_str("</tr>\n");
+        out.push_str("<td class=\"notes\">");
+        for note in row.notes() {
+            let _ = write!(out, "<div>{}</div>", esc(&one_line(&note)));
+        }
+        out.push_str("</td></tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
     out
@@ -520,16 +540,19 @@ fn chart(rows: &[Row<'_>]) -> String {
     const AXIS_H: f64 = 44.0;
     const KIND_W: f64 = 84.0;
     const VALUE_W: f64 = 64.0;
-    const CHAR_W: f64 = 7.4;
+    const CHAR_W: f64 = 7.6;
 
     let group_h = 4.0 * BAR_H + 3.0 * BAR_GAP;
     let longest = rows
         .iter()
-        .map(|r| r.repo.chars().count().max(r.surface.chars().count()))
-        .max()
-        .unwrap_or(0);
-    let label_w = (longest as f64 * CHAR_W + 16.0).clamp(140.0, 260.0);
-    let label_chars = ((label_w - 12.0) / CHAR_W) as usize;
+        .map(|r| {
+            (r.repo.chars().count() as f64 * 8.8).max(r.surface.chars().count() as f64 * CHAR_W)
+        })
+        .fold(0.0, f64::max);
+    let label_w = (longest + 16.0).clamp(140.0, 260.0);
+    // The repo line is bold and larger: about 8.8 px a character.
+    let repo_chars = ((label_w - 14.0) / 8.8) as usize;
+    let label_chars = ((label_w - 14.0) / CHAR_W) as usize;
     let plot_x = label_w + KIND_W;
     let plot_w = WIDTH - plot_x - VALUE_W;
     let max = rows
@@ -606,7 +629,7 @@ fn chart(rows: &[Row<'_>]) -> String {
              <text x=\"0\" y=\"{:.1}\">{}</text></g>",
             esc(&name),
             y0 + 13.0,
-            esc(&fit(row.repo, label_chars)),
+            esc(&fit(row.repo, repo_chars)),
             y0 + 29.0,
             esc(&fit(row.surface, label_chars)),
         );
@@ -649,7 +672,8 @@ fn chart(rows: &[Row<'_>]) -> String {
                         out,
                         "<rect x=\"{plot_x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR_H}\" \
                          fill=\"{}\"><title>{}: {} {}{}</title></rect>\
-                         <text x=\"{:.1}\" y=\"{text_y:.1}\">{}</text>",
+                         <text x=\"{:.1}\" y=\"{text_y:.1}\" stroke=\"#fff\" \
+                         stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
                         b.color,
                         esc(&name),
                         b.label,
@@ -784,7 +808,7 @@ mod tests {
     }
 
     /// peakpulse/backend measured before and after, clock/web after only.
-    pub(super) fn sample() -> BenchReport {
+    fn sample() -> BenchReport {
         let mut before = surface("peakpulse", "backend", Variant::Before);
         before.cold = samples(&[151.0, 148.2, 160.3]);
         before.warm = samples(&[140.1, 138.9, 142.0]);
@@ -1068,43 +1092,5 @@ mod tests {
         let back: BenchReport = serde_json::from_str(&j).unwrap();
         assert_eq!(back, report);
         assert!(j.contains("\"variant\": \"before\""));
-    }
-}
-#[cfg(test)]
-mod tmp_dump {
-    use super::*;
-    #[test]
-    fn dump() {
-        let mut r = super::tests::sample();
-        let mut cb = r.surfaces[0].clone();
-        cb.repo = "clock".into();
-        cb.surface = "backend".into();
-        cb.cold = Samples {
-            seconds: vec![181.0, 175.2, 190.0],
-        };
-        cb.warm = Samples {
-            seconds: vec![170.3],
-        };
-        cb.notes = vec!["F5: no GITEA_NPM_HOST".into()];
-        let mut ca = r.surfaces[2].clone();
-        ca.repo = "clock".into();
-        ca.surface = "backend".into();
-        ca.cold = Samples {
-            seconds: vec![99.0, 97.0, 101.0],
-        };
-        ca.warm = Samples {
-            seconds: vec![9.8, 9.6, 10.4],
-        };
-        let mut long = r.surfaces[1].clone();
-        long.repo = "learning_multimodal_memory_agents".into();
-        long.surface = "services/dashboard/Dockerfile.production".into();
-        long.variant = Variant::Before;
-        long.cold = Samples {
-            seconds: vec![f64::NAN],
-        };
-        r.surfaces.extend([cb, ca, long]);
-        std::fs::write("/tmp/bench.html", html(&r)).unwrap();
-        std::fs::write("/tmp/bench.md", markdown(&r)).unwrap();
-        std::fs::write("/tmp/bench1.html", html(&super::tests::sample())).unwrap();
     }
 }
