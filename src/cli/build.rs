@@ -217,7 +217,7 @@ pub fn describe(spec: &BuildSpec, out: &BuildOutcome) -> String {
     let mut s = String::new();
     if out.success {
         s.push_str(&format!(
-            "built `{}` in {:.1} s ({} , context {})\n",
+            "built `{}` in {:.1} s ({}, context {})\n",
             spec.name,
             out.seconds,
             spec.dockerfile.display(),
