@@ -118,6 +118,10 @@ struct Loader {
     npmrcs: HashMap<PathBuf, Option<usize>>,
     ignores: HashMap<PathBuf, Option<usize>>,
     dockerfiles: HashMap<PathBuf, Option<usize>>,
+    /// Expanded workspace globs, by their joined pattern.
+    globs: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Directories already recorded as workspace packages.
+    member_dirs: HashSet<PathBuf>,
 }
 
 impl Loader {
@@ -332,7 +336,14 @@ impl Loader {
         let (neg, pos): (Vec<_>, Vec<_>) = globs.iter().partition(|g| g.starts_with('!'));
         let mut dirs = Vec::new();
         for g in pos {
-            expand_glob(&ws_dir, g.trim_start_matches("./"), &mut dirs);
+            // Many repositories of a fleet name the same sibling glob: expand it once.
+            let key = clean(&ws_dir.join(g.trim_start_matches("./")));
+            let found = self.globs.entry(key).or_insert_with(|| {
+                let mut v = Vec::new();
+                expand_glob(&ws_dir, g.trim_start_matches("./"), &mut v);
+                v
+            });
+            dirs.extend(found.iter().cloned());
         }
         dirs.sort();
         dirs.dedup();
@@ -347,9 +358,10 @@ impl Loader {
                 continue;
             }
             let mf = d.join("package.json");
-            if !mf.is_file() {
+            if self.member_dirs.contains(&d) || !mf.is_file() {
                 continue;
             }
+            self.member_dirs.insert(d.clone());
             if let Some(m) = self.manifest(&mf) {
                 let pj = &self.p.manifests[m].value;
                 if let Some(name) = &pj.name {

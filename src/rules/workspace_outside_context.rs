@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{declare_rule, Finding, Rule};
@@ -47,41 +48,52 @@ fn static_prefix(glob: &str) -> String {
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
-    for image in &p.images {
-        if !image.installs.iter().any(|i| i.manager == Manager::Pnpm) {
-            continue;
-        }
-        for ws in &p.workspaces {
-            // Cheap component-wise check first: the workspace file must lie in the context.
-            if !ws.path.starts_with(&image.context) && image.context != Path::new(".") {
+    // Images that install with pnpm, by build context: a workspace is looked up
+    // through its directory's ancestors, so the rule is linear in the fleet.
+    let mut by_context: HashMap<&Path, Vec<&crate::project::Image>> = HashMap::new();
+    for image in p
+        .images
+        .iter()
+        .filter(|i| i.installs.iter().any(|x| x.manager == Manager::Pnpm))
+    {
+        by_context
+            .entry(image.context.as_path())
+            .or_default()
+            .push(image);
+    }
+    for ws in &p.workspaces {
+        let ws_dir = ws.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for ancestor in ws_dir.ancestors() {
+            let key = if ancestor.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                ancestor
+            };
+            let Some(images) = by_context.get(key) else {
                 continue;
-            }
-            let ws_dir = ws
-                .path
-                .parent()
-                .map(|d| d.to_path_buf())
-                .unwrap_or_default();
-            if relative_to(&ws_dir, &image.context).is_none() {
-                continue;
-            }
-            for g in &ws.value.packages {
-                if g.value.starts_with('!') {
-                    continue;
+            };
+            for image in images {
+                for g in ws
+                    .value
+                    .packages
+                    .iter()
+                    .filter(|g| !g.value.starts_with('!'))
+                {
+                    let target = clean(&ws_dir.join(static_prefix(&g.value)));
+                    if relative_to(&target, &image.context).is_some() {
+                        continue;
+                    }
+                    out.push(rule.finding(
+                        ws.file,
+                        g.span,
+                        "outside the build context",
+                        format!(
+                            "workspace package glob `{}` points outside the build context `{}`; inside its images the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
+                            g.value,
+                            crate::project::sources::slash(&image.context),
+                        ),
+                    ));
                 }
-                let target = clean(&ws_dir.join(static_prefix(&g.value)));
-                if relative_to(&target, &image.context).is_some() {
-                    continue;
-                }
-                out.push(rule.finding(
-                    ws.file,
-                    g.span,
-                    "outside the build context",
-                    format!(
-                        "workspace package glob `{}` points outside the build context `{}`; inside its images the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
-                        g.value,
-                        crate::project::sources::slash(&image.context),
-                    ),
-                ));
             }
         }
     }
