@@ -75,12 +75,14 @@ pub fn install_lines(p: &Progress) -> Vec<String> {
             } else {
                 "the store cache was partly reused"
             };
+            let (i, n) = s.position.unwrap_or((0, 0));
+            let at = match &s.stage {
+                Some(st) => format!("[{st} {i}/{n}]"),
+                None => format!("[{i}/{n}]"),
+            };
             format!(
-                "{}: pnpm resolved {}, reused {}, downloaded {}: {verdict}",
-                s.instruction.chars().take(60).collect::<String>(),
-                st.resolved,
-                st.reused,
-                st.downloaded
+                "{at} pnpm resolved {}, reused {}, downloaded {}: {verdict}",
+                st.resolved, st.reused, st.downloaded
             )
         })
         .collect()
