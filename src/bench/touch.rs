@@ -113,11 +113,21 @@ pub struct Touched {
 }
 
 impl Touched {
-    /// Appends `comment_for(path)` (or a newline) to `path`.
+    /// Appends `comment_for(path)` (or a newline) to `path`, with a unique
+    /// stamp: BuildKit caches by content, so the same change twice would be a
+    /// cache hit, not a warm build.
     pub fn new(path: &Path) -> std::io::Result<Touched> {
         let original = std::fs::read(path)?;
         let mut changed = original.clone();
-        changed.extend_from_slice(comment_for(path).unwrap_or("\n").as_bytes());
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let comment = comment_for(path).unwrap_or("\n");
+        changed.extend_from_slice(
+            comment
+                .replacen("change", &format!("change {stamp}"), 1)
+                .as_bytes(),
+        );
         write_atomic(path, &changed)?;
         Ok(Touched {
             path: path.to_path_buf(),
