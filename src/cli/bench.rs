@@ -33,6 +33,9 @@ pub struct Args {
     /// Also write a self-contained HTML report with a chart.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Do not measure: render a report saved with `--json`.
+    #[arg(long, value_name = "FILE")]
+    from_json: Option<PathBuf>,
     #[command(flatten)]
     flags: BuildFlags,
 }
@@ -91,6 +94,19 @@ fn repo_name(p: &std::path::Path) -> String {
 }
 
 pub fn run(a: Args) -> u8 {
+    if let Some(f) = &a.from_json {
+        let rep: BenchReport = match std::fs::read_to_string(f)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                return exit::USAGE;
+            }
+        };
+        return output(&rep, &a);
+    }
     let after = match a.flags.plan(&a.path, &a.services, None) {
         Ok(p) => p,
         Err(e) => {
@@ -119,7 +135,23 @@ pub fn run(a: Args) -> u8 {
         );
         return exit::USAGE;
     }
-    let repo_after = repo_name(&a.path);
+    // `x/before` and `x/after` are two states of the repository `x`.
+    let repo_after = match &a.before {
+        Some(b) => {
+            let (pa, pb) = (
+                std::fs::canonicalize(&a.path).ok(),
+                std::fs::canonicalize(b).ok(),
+            );
+            match (
+                pa.as_ref().and_then(|p| p.parent()),
+                pb.as_ref().and_then(|p| p.parent()),
+            ) {
+                (Some(x), Some(y)) if x == y => repo_name(x),
+                _ => repo_name(&a.path),
+            }
+        }
+        None => repo_name(&a.path),
+    };
     let mut subjects: Vec<Subject> = Vec::new();
     for spec in &after.specs {
         if let Some(b) = &before {
@@ -167,16 +199,20 @@ pub fn run(a: Args) -> u8 {
         machine: machine(&after),
         surfaces: subjects.into_iter().map(Subject::finish).collect(),
     };
+    output(&rep, &a)
+}
+
+fn output(rep: &BenchReport, a: &Args) -> u8 {
     if let Some(h) = &a.html {
-        if let Err(e) = dockprep::bench::touch::write_atomic(h, report::html(&rep).as_bytes()) {
+        if let Err(e) = dockprep::bench::touch::write_atomic(h, report::html(rep).as_bytes()) {
             eprintln!("error: cannot write {}: {e}", h.display());
             return exit::FINDINGS;
         }
     }
     if a.json {
-        print!("{}", report::json(&rep));
+        print!("{}", report::json(rep));
     } else {
-        print!("{}", report::markdown(&rep));
+        print!("{}", report::markdown(rep));
     }
     exit::CLEAN
 }

@@ -6,3 +6,5 @@ export const PulseInput = z.object({
 });
 
 export type Pulse = z.infer<typeof PulseInput> & { id: number; at: string };
+
+// dockprep bench: warm-build change 1795856942488477994
