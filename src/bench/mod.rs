@@ -79,3 +79,32 @@ pub struct BenchReport {
     pub machine: String,
     pub surfaces: Vec<Surface>,
 }
+
+impl BenchReport {
+    /// Adds to each surface's notes where its median warm build spent its
+    /// time: the slowest step that ran, against the rest of the build.
+    pub fn annotate(&mut self) {
+        for s in &mut self.surfaces {
+            if s.notes.iter().any(|n| n.starts_with("warm: slowest step")) {
+                continue;
+            }
+            let ran = s
+                .warm_steps
+                .iter()
+                .filter(|x| !x.cached)
+                .max_by(|a, b| a.seconds.total_cmp(&b.seconds));
+            if let (Some(step), Some(total)) = (ran, s.warm.median()) {
+                let instr = step
+                    .name
+                    .split_once("] ")
+                    .map_or(step.name.as_str(), |(_, i)| i);
+                s.notes.push(format!(
+                    "warm: slowest step `{}` {:.1} s, the rest {:.1} s",
+                    instr.chars().take(40).collect::<String>(),
+                    step.seconds,
+                    (total - step.seconds).max(0.0)
+                ));
+            }
+        }
+    }
+}

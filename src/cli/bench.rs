@@ -63,6 +63,13 @@ impl Subject<'_> {
             self.surface.warm_steps = steps;
             self.surface.warm_install = install;
         }
+        self.surface.notes.push(format!(
+                "warm: slowest step `{}` {:.1} s, the rest {:.1} s",
+                instr.chars().take(40).collect::<String>(),
+                step.seconds,
+                (total - step.seconds).max(0.0)
+            ));
+        }
         self.surface
     }
 }
@@ -203,6 +210,9 @@ pub fn run(a: Args) -> u8 {
 }
 
 fn output(rep: &BenchReport, a: &Args) -> u8 {
+    let mut rep = rep.clone();
+    rep.annotate();
+    let rep = &rep;
     if let Some(h) = &a.html {
         if let Err(e) = dockprep::bench::touch::write_atomic(h, report::html(rep).as_bytes()) {
             eprintln!("error: cannot write {}: {e}", h.display());

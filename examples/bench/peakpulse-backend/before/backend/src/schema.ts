@@ -6,5 +6,3 @@ export const PulseInput = z.object({
 });
 
 export type Pulse = z.infer<typeof PulseInput> & { id: number; at: string };
-
-// dockprep bench: warm-build change 1795856942488477994
