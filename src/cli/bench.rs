@@ -63,13 +63,6 @@ impl Subject<'_> {
             self.surface.warm_steps = steps;
             self.surface.warm_install = install;
         }
-        self.surface.notes.push(format!(
-                "warm: slowest step `{}` {:.1} s, the rest {:.1} s",
-                instr.chars().take(40).collect::<String>(),
-                step.seconds,
-                (total - step.seconds).max(0.0)
-            ));
-        }
         self.surface
     }
 }
