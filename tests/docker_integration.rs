@@ -205,6 +205,25 @@ fn preflight_fails_fast_when_the_registry_does_not_answer() {
     );
     assert!(err.contains("does not answer"), "{err}");
     assert!(start.elapsed().as_secs() < 10, "preflight was not fast");
+
+    // A proxy that answers while the registry behind it is down (nginx up, Verdaccio stopped): 502.
+    let listener = std::net::TcpListener::bind("127.0.0.2:3300").unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        if let Ok((mut s, _)) = listener.accept() {
+            let mut b = [0u8; 1024];
+            let _ = s.read(&mut b);
+            let _ = s.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let out = dockprep()
+        .args(["build", AFTER, "--build-arg", "GITEA_NPM_HOST=127.0.0.2"])
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("answered HTTP 502"), "{err}");
 }
 
 #[test]
