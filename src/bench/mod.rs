@@ -70,6 +70,24 @@ pub struct Surface {
     pub notes: Vec<String>,
 }
 
+impl Surface {
+    /// A surface with no measurement yet.
+    pub fn new(repo: &str, surface: &str, variant: Variant) -> Surface {
+        Surface {
+            repo: repo.to_string(),
+            surface: surface.to_string(),
+            variant,
+            cold: Samples::default(),
+            warm: Samples::default(),
+            no_change: Samples::default(),
+            touched: None,
+            warm_steps: Vec::new(),
+            warm_install: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// A whole bench run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BenchReport {

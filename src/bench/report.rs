@@ -785,18 +785,7 @@ mod tests {
     }
 
     fn surface(repo: &str, name: &str, variant: Variant) -> Surface {
-        Surface {
-            repo: repo.to_string(),
-            surface: name.to_string(),
-            variant,
-            cold: Samples::default(),
-            warm: Samples::default(),
-            no_change: Samples::default(),
-            touched: None,
-            warm_steps: Vec::new(),
-            warm_install: None,
-            notes: Vec::new(),
-        }
+        Surface::new(repo, name, variant)
     }
 
     fn step(name: &str, seconds: f64, cached: bool) -> StepTime {

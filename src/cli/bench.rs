@@ -230,18 +230,7 @@ fn new_subject<'a>(
         plan,
         spec,
         variant,
-        surface: Surface {
-            repo: repo.to_string(),
-            surface: spec.name.clone(),
-            variant,
-            cold: Samples::default(),
-            warm: Samples::default(),
-            no_change: Samples::default(),
-            touched: None,
-            warm_steps: Vec::new(),
-            warm_install: None,
-            notes: Vec::new(),
-        },
+        surface: Surface::new(repo, &spec.name, variant),
         warm_runs: Vec::new(),
     }
 }
