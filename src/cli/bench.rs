@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use super::build::{precheck, run_build, BuildFlags, Plan, ProgressMode};
 use super::exit;
 use dockprep::bench::touch::{pick, Touched};
-use dockprep::bench::{report, BenchReport, Samples, StepTime, Surface, Variant};
+use dockprep::bench::{report, BenchReport, StepTime, Surface, Variant};
 use dockprep::docker::client::Redactor;
 use dockprep::docker::spec::BuildSpec;
 use dockprep::docker::summary;
