@@ -10,3 +10,4 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod syntax;
+pub mod fix;
