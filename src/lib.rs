@@ -5,9 +5,11 @@
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
 pub mod bench;
+pub mod config;
 pub mod docker;
+pub mod fix;
+pub mod fsutil;
 pub mod project;
 pub mod report;
 pub mod rules;
 pub mod syntax;
-pub mod fix;

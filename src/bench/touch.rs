@@ -155,23 +155,7 @@ impl Drop for Touched {
     }
 }
 
-/// Writes through a temporary file in the same directory, then renames it over
-/// `path` (keeping the file's permissions), so the file is never half-written.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    if let Ok(m) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(tmp.path(), m.permissions());
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+pub use crate::fsutil::write_atomic;
 
 #[cfg(test)]
 mod tests {

@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 /// Rules chosen by `--select`/`--ignore`; an unknown slug is a usage error.
-fn selected(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+pub(super) fn selected(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
     for s in select.iter().chain(ignore) {
         if registry::get(s).is_none() {
             return Err(format!("unknown rule `{s}` (see `dockprep rules`)"));
@@ -60,6 +60,7 @@ pub fn run(args: Args) -> u8 {
     let opts = Options {
         private_scopes: args.private_scopes.clone(),
         host_args: Vec::new(),
+        ..Default::default()
     };
     let project = match project::load(&args.paths, &opts) {
         Ok(p) => p,

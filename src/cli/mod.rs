@@ -4,6 +4,7 @@
 mod audit;
 mod bench;
 mod build;
+mod fix;
 mod rules;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ pub struct Cli {
 enum Command {
     /// Find the roadmap's Docker-build defects in repositories, with exact locations.
     Audit(audit::Args),
+    /// Apply the roadmap's Phase A fixes (safe ones; `--unsafe` for the rest).
+    Fix(fix::Args),
     /// List the rules, or print one rule's documentation.
     Rules(rules::Args),
     /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
@@ -55,6 +58,7 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Audit(a) => audit::run(a),
+        Command::Fix(f) => fix::run(f),
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
         Command::Bench(b) => bench::run(b),

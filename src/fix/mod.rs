@@ -3,6 +3,7 @@
 //! [`apply`]: non-overlapping edits, re-parse, re-audit, until nothing changes.
 
 pub mod compose_wiring;
+pub mod engine;
 pub mod npmrc_template;
 
 use serde::Serialize;
@@ -17,7 +18,11 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(start: usize, end: usize, text: impl Into<String>) -> Edit {
-        Edit { start, end, text: text.into() }
+        Edit {
+            start,
+            end,
+            text: text.into(),
+        }
     }
     pub fn insert(at: usize, text: impl Into<String>) -> Edit {
         Edit::replace(at, at, text)
@@ -37,19 +42,54 @@ pub enum Applicability {
     Unsafe,
 }
 
+/// A fix for one finding: edits to one or more files (by path; a path that
+/// does not exist yet is created), all or none applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What it does, for the report (`add a cache mount on the pnpm store`).
+    pub message: String,
+    pub edits: Vec<(std::path::PathBuf, Edit)>,
+}
+
+impl Fix {
+    pub fn new(applicability: Applicability, message: impl Into<String>) -> Fix {
+        Fix {
+            applicability,
+            message: message.into(),
+            edits: Vec::new(),
+        }
+    }
+    pub fn edit(mut self, path: &std::path::Path, e: Edit) -> Fix {
+        self.edits.push((path.to_path_buf(), e));
+        self
+    }
+    pub fn edits(mut self, path: &std::path::Path, es: impl IntoIterator<Item = Edit>) -> Fix {
+        self.edits
+            .extend(es.into_iter().map(|e| (path.to_path_buf(), e)));
+        self
+    }
+}
+
 /// Applies non-overlapping `edits` to `text` (sorted here). Returns `None` when two overlap.
 pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.start, e.end));
     for w in sorted.windows(2) {
-        if w[0].end > w[1].start || (w[0].start == w[1].start && w[0].end == w[1].end && w[0].start != w[0].end) {
+        if w[0].end > w[1].start
+            || (w[0].start == w[1].start && w[0].end == w[1].end && w[0].start != w[0].end)
+        {
             return None;
         }
     }
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for e in sorted {
-        if e.start < pos || e.end > text.len() || !text.is_char_boundary(e.start) || !text.is_char_boundary(e.end) {
+        if e.start < pos
+            || e.end > text.len()
+            || !text.is_char_boundary(e.start)
+            || !text.is_char_boundary(e.end)
+        {
             return None;
         }
         out.push_str(&text[pos..e.start]);
@@ -83,9 +123,15 @@ mod tests {
     #[test]
     fn applies_and_rejects_overlap() {
         let t = "abcdef";
-        assert_eq!(apply_edits(t, &[Edit::replace(1, 3, "X"), Edit::insert(6, "!")]).unwrap(), "aXdef!");
+        assert_eq!(
+            apply_edits(t, &[Edit::replace(1, 3, "X"), Edit::insert(6, "!")]).unwrap(),
+            "aXdef!"
+        );
         assert!(apply_edits(t, &[Edit::replace(1, 3, "X"), Edit::replace(2, 4, "Y")]).is_none());
-        assert_eq!(apply_edits(t, &[Edit::insert(2, "1"), Edit::insert(2, "2")]).unwrap(), "ab12cdef");
+        assert_eq!(
+            apply_edits(t, &[Edit::insert(2, "1"), Edit::insert(2, "2")]).unwrap(),
+            "ab12cdef"
+        );
         assert_eq!(line_range("a\nbc\nd", 3), (2, 5));
         assert_eq!(line_ending("a\r\nb"), "\r\n");
     }

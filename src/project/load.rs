@@ -24,6 +24,8 @@ pub struct Options {
     pub private_scopes: Vec<String>,
     /// Names of the build argument carrying the registry host (default `GITEA_NPM_HOST`).
     pub host_args: Vec<String>,
+    /// File texts to use instead of the files on disk (cleaned paths).
+    pub overlay: HashMap<PathBuf, String>,
 }
 
 /// Failure to start an audit at all.
@@ -57,6 +59,7 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 
 pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     let mut l = Loader::default();
+    l.p.sources.set_overlay(opts.overlay.clone());
     l.p.host_args = if opts.host_args.is_empty() {
         vec!["GITEA_NPM_HOST".to_string()]
     } else {
@@ -101,6 +104,12 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
                     l.expand_workspace(w);
                 }
             }
+        }
+    }
+    for r in &l.p.repos {
+        let h = &r.config.registry.host_arg;
+        if !l.p.host_args.contains(h) {
+            l.p.host_args.push(h.clone());
         }
     }
     l.private_scopes(opts);
@@ -234,6 +243,30 @@ impl Loader {
         Some(self.p.workspaces.len() - 1)
     }
 
+    /// The `dockprep.toml` of `dir` or its nearest ancestor that has one.
+    fn config_for(&mut self, dir: &Path) -> crate::config::Config {
+        let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let mut rel = dir.to_path_buf();
+        for a in abs.ancestors() {
+            let f = a.join("dockprep.toml");
+            if f.is_file() {
+                // Read through the displayed (relative) path when it is below the audited one.
+                let shown = if a == abs {
+                    rel.join("dockprep.toml")
+                } else {
+                    f.clone()
+                };
+                if let Some((_, mut c)) = self.read(&shown, crate::config::Config::parse) {
+                    c.path = Some(shown);
+                    return c;
+                }
+                return crate::config::Config::default();
+            }
+            rel = rel.join("..");
+        }
+        crate::config::Config::default()
+    }
+
     fn walk(&mut self, dir: &Path, mut repo: Option<usize>) {
         if !self.visited.insert(dir.to_path_buf()) {
             return;
@@ -279,7 +312,9 @@ impl Loader {
                 }
                 b.build().ok()
             };
+            let config = self.config_for(dir);
             self.p.repos.push(Repo {
+                config,
                 root: dir.to_path_buf(),
                 dockerfiles: Vec::new(),
                 composes: Vec::new(),
@@ -381,6 +416,7 @@ impl Loader {
         let mut scopes: Vec<String> = opts
             .private_scopes
             .iter()
+            .chain(self.p.repos.iter().flat_map(|r| &r.config.registry.scopes))
             .map(|s| s.trim_start_matches('@').to_string())
             .collect();
         scopes.extend(

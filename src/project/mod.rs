@@ -35,6 +35,8 @@ pub struct Parsed<T> {
 #[derive(Debug)]
 pub struct Repo {
     pub root: PathBuf,
+    /// Its `dockprep.toml` (or the nearest ancestor's, or the defaults).
+    pub config: crate::config::Config,
     pub dockerfiles: Vec<usize>,
     pub composes: Vec<usize>,
     pub workspace: Option<usize>,

@@ -37,6 +37,8 @@ pub struct FileError {
 pub struct Sources {
     files: Vec<SourceFile>,
     by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// Texts that stand in for files on disk (fixes not yet written).
+    overlay: std::collections::HashMap<PathBuf, String>,
 }
 
 impl Sources {
@@ -52,6 +54,11 @@ impl Sources {
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
     }
+    /// Makes `read` return these texts instead of the files on disk.
+    pub fn set_overlay(&mut self, overlay: std::collections::HashMap<PathBuf, String>) {
+        self.overlay = overlay;
+    }
+
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
     }
@@ -62,6 +69,9 @@ impl Sources {
         let path = clean(path);
         if let Some(id) = self.by_path.get(&path) {
             return Ok(*id);
+        }
+        if let Some(text) = self.overlay.get(&path).cloned() {
+            return Ok(self.add(path, text));
         }
         let bytes = std::fs::read(&path).map_err(|e| FileError {
             path: path.clone(),

@@ -63,9 +63,20 @@ pub struct Finding {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub fixable: bool,
+    /// The fix, when the rule has one for this occurrence.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {
+    /// Attaches a fix (a fix with no edits is ignored).
+    pub fn with_fix(mut self, fix: Option<crate::fix::Fix>) -> Self {
+        if let Some(f) = fix.filter(|f| !f.edits.is_empty()) {
+            self.fixable = true;
+            self.fix = Some(f);
+        }
+        self
+    }
+
     pub fn with_label(mut self, label: Label) -> Self {
         if label != self.primary && !self.secondary.contains(&label) {
             self.secondary.push(label);
@@ -100,6 +111,7 @@ impl Rule {
             primary: Label::new(file, span, label),
             secondary: Vec::new(),
             fixable: false,
+            fix: None,
         }
     }
 }

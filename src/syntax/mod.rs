@@ -8,7 +8,7 @@ pub mod package_json;
 pub mod pnpm_workspace;
 pub mod shell;
 pub mod span;
-mod yaml;
+pub mod yaml;
 
 pub use span::{LineIndex, Position, Span, Spanned};
 

@@ -1,0 +1,29 @@
+//! Writing files so that nothing is lost or half-written.
+
+use std::path::Path;
+
+/// Writes through a temporary file in the same directory, then renames it over
+/// `path` (keeping an existing file's permissions).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    match std::fs::metadata(path) {
+        Ok(m) => std::fs::set_permissions(tmp.path(), m.permissions())?,
+        Err(_) => {
+            // A new file gets the usual mode, not the temp file's 0600.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+            }
+        }
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
