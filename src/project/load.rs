@@ -304,17 +304,25 @@ impl Loader {
                     || is_dockerfile_name(f)
             });
         if is_root {
+            // The root .gitignore, read through the sources (so fixes see their own edits).
+            let gi_path = dir.join(".gitignore");
+            let gitignore_file = (gi_path.is_file()
+                || self.p.sources.overlay_has(&clean(&gi_path)))
+            .then(|| self.p.sources.read(&gi_path).ok())
+            .flatten();
             let gitignore = {
                 let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
-                let gi = dir.join(".gitignore");
-                if gi.is_file() {
-                    b.add(gi);
+                if let Some(id) = gitignore_file {
+                    for line in self.p.sources.get(id).text.lines() {
+                        let _ = b.add_line(None, line);
+                    }
                 }
                 b.build().ok()
             };
             let config = self.config_for(dir);
             self.p.repos.push(Repo {
                 config,
+                gitignore_file,
                 root: dir.to_path_buf(),
                 dockerfiles: Vec::new(),
                 composes: Vec::new(),

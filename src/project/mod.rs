@@ -43,6 +43,8 @@ pub struct Repo {
     /// The `package.json` at the root, if any.
     pub manifest: Option<usize>,
     pub gitignore: Option<ignore::gitignore::Gitignore>,
+    /// The root `.gitignore` as read.
+    pub gitignore_file: Option<FileId>,
 }
 
 /// A `COPY` of an `.npmrc` into an image.
@@ -157,6 +159,14 @@ impl Project {
                     .as_ref()
                     .map(|pm| (m, pm))
             })
+    }
+
+    /// True when git ignores `rel` (relative to the repository root).
+    pub fn git_ignores(&self, repo: usize, rel: &str, is_dir: bool) -> bool {
+        self.repos[repo]
+            .gitignore
+            .as_ref()
+            .is_some_and(|g| g.matched_path_or_any_parents(rel, is_dir).is_ignore())
     }
 
     /// True when `path` (inside repository `repo`) is absent or ignored by git.

@@ -59,6 +59,10 @@ impl Sources {
         self.overlay = overlay;
     }
 
+    pub fn overlay_has(&self, path: &Path) -> bool {
+        self.overlay.contains_key(path)
+    }
+
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
     }

@@ -1,4 +1,6 @@
 use super::{declare_rule, Finding, Rule};
+use crate::fix::{Applicability, Edit, Fix};
+use crate::project::install::normalize_abs;
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 
@@ -34,10 +36,78 @@ declare_rule! {
     };
 }
 
+/// A5: `RUN mkdir -p DEST` + `COPY .docker-deps* DEST/` in place of the
+/// instruction, and `.docker-deps/` and `*.bak` in the root `.gitignore`.
+/// Only for a single `.docker-deps[/]` source (anything else is left alone).
+fn fix(p: &Project, image: &crate::project::Image, n: usize, norm: &str) -> Option<Fix> {
+    let df = &p.dockerfiles[image.dockerfile];
+    let ins = &df.value.instructions[n];
+    if ins.sources.len() != 1
+        || !ins.heredocs.is_empty()
+        || !matches!(norm, ".docker-deps" | ".docker-deps/")
+    {
+        return None;
+    }
+    let env = df.value.environment_before(n);
+    let dest = normalize_abs(
+        &env.expand(&ins.dest.as_ref()?.value),
+        env.workdir.as_deref(),
+    );
+    let text = p.text(df.file);
+    let flags: Vec<&str> = ins.flags.iter().map(|f| &text[f.span.range()]).collect();
+    let copy = std::iter::once("COPY")
+        .chain(flags)
+        .chain([".docker-deps*"])
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut fix = Fix::new(
+        Applicability::Safe,
+        "copy `.docker-deps*` tolerantly, after creating the directory",
+    )
+    .edit(
+        &df.path,
+        Edit::replace(
+            ins.span.start,
+            ins.span.end,
+            format!("RUN mkdir -p {dest}\n{copy} {dest}/"),
+        ),
+    );
+    let repo = &p.repos[image.repo];
+    let mut lines = Vec::new();
+    if !p.git_ignores(image.repo, ".docker-deps", true) {
+        lines.push(".docker-deps/");
+    }
+    if !p.git_ignores(image.repo, "package.json.bak", false) {
+        lines.push("*.bak");
+    }
+    if !lines.is_empty() {
+        let path = repo.root.join(".gitignore");
+        let (at, nl) = match repo.gitignore_file {
+            Some(id) => {
+                let t = p.text(id);
+                (
+                    t.len(),
+                    if t.is_empty() || t.ends_with('\n') {
+                        ""
+                    } else {
+                        "\n"
+                    },
+                )
+            }
+            None => (0, ""),
+        };
+        fix = fix.edit(
+            &path,
+            Edit::insert(at, format!("{nl}{}\n", lines.join("\n"))),
+        );
+    }
+    Some(fix)
+}
+
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
-        for ins in &df.value.instructions {
+        for (n, ins) in df.value.instructions.iter().enumerate() {
             if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() {
                 continue;
             }
@@ -56,7 +126,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 } else {
                     "absent"
                 };
-                out.push(rule.finding(
+                let f = rule.finding(
                     df.file,
                     src.span,
                     format!("`.docker-deps` is {state}"),
@@ -65,7 +135,8 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         if ins.kind == Kind::Copy { "COPY" } else { "ADD" },
                         src.value
                     ),
-                ));
+                );
+                out.push(f.with_fix(fix(p, image, n, norm)));
             }
         }
     }

@@ -2,9 +2,9 @@ use std::path::PathBuf;
 
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
+use crate::fix::{line_range, Applicability, Edit, Fix};
 use crate::project::install::Manager;
 use crate::project::sources::relative_to;
-use crate::fix::{line_range, Applicability, Edit, Fix};
 use crate::project::Project;
 
 declare_rule! {
@@ -81,14 +81,26 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 let text = p.text(ignore.file);
                 let base = relpath.rsplit('/').next().unwrap_or(&relpath);
                 // A pattern that names only the lockfile goes; a broader one gets an exception after it.
-                let only_lockfile = [relpath.clone(), format!("**/{base}"), format!("**/{relpath}")].contains(&pat.cleaned);
+                let only_lockfile = [
+                    relpath.clone(),
+                    format!("**/{base}"),
+                    format!("**/{relpath}"),
+                ]
+                .contains(&pat.cleaned);
                 let (ls, le) = line_range(text, pat.span.start);
                 let fix = if only_lockfile {
-                    Fix::new(Applicability::Safe, format!("remove the `{}` exclusion", pat.raw)).edit(&ignore.path, Edit::delete(ls, le))
+                    Fix::new(
+                        Applicability::Safe,
+                        format!("remove the `{}` exclusion", pat.raw),
+                    )
+                    .edit(&ignore.path, Edit::delete(ls, le))
                 } else {
                     let nl = if text[..le].ends_with('\n') { "" } else { "\n" };
-                    Fix::new(Applicability::Safe, format!("re-include `{relpath}` after `{}`", pat.raw))
-                        .edit(&ignore.path, Edit::insert(le, format!("{nl}!{relpath}\n")))
+                    Fix::new(
+                        Applicability::Safe,
+                        format!("re-include `{relpath}` after `{}`", pat.raw),
+                    )
+                    .edit(&ignore.path, Edit::insert(le, format!("{nl}!{relpath}\n")))
                 };
                 out.push(
                     rule.finding(

@@ -1,5 +1,6 @@
 use super::common::{command_span, command_text, rel};
 use super::{declare_rule, Finding, Label, Rule};
+use crate::fix::{line_range, Applicability, Edit, Fix};
 use crate::project::install::{corepack_pnpm, global_pnpm_install, invocation};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
@@ -58,7 +59,15 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             )
         });
         let pm_file = pm.map(|(m, _)| rel(&p.manifests[m].path, &image.context));
-        for ins in df.value.instructions.iter().filter(|i| i.kind == Kind::Run) {
+        let config = &p.repos[image.repo].config;
+        let text = p.text(df.file);
+        for (n, ins) in df
+            .value
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.kind == Kind::Run)
+        {
             for cmd in ins.commands(df.value.escape) {
                 let global = invocation(&cmd)
                     .and_then(|inv| Some((inv.manager, global_pnpm_install(&inv)?.clone())));
@@ -85,7 +94,41 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     if let Some(l) = &pm_label {
                         f = f.with_label(l.clone());
                     }
-                    out.push(f);
+                    // A1: corepack with the version of `packageManager` (else the pinned one;
+                    // with neither, no fix: it would be a guess).
+                    let fix = wanted.or(pinned).map(|v| {
+                        let span = command_span(&cmd);
+                        let mut fix = Fix::new(
+                            Applicability::Unsafe,
+                            format!("install pnpm {v} with corepack"),
+                        )
+                        .edit(
+                            &df.path,
+                            Edit::replace(
+                                span.start,
+                                span.end,
+                                format!("corepack enable && corepack prepare pnpm@{v} --activate"),
+                            ),
+                        );
+                        // The environment a private corepack mirror needs, set once before the step.
+                        let env = df.value.environment_before(n);
+                        let missing: Vec<String> = config
+                            .corepack
+                            .env
+                            .iter()
+                            .filter(|(k, v)| env.vars.get(*k) != Some(*v))
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect();
+                        if !missing.is_empty() {
+                            let (ls, _) = line_range(text, ins.span.start);
+                            fix = fix.edit(
+                                &df.path,
+                                Edit::insert(ls, format!("ENV {}\n", missing.join(" "))),
+                            );
+                        }
+                        fix
+                    });
+                    out.push(f.with_fix(fix));
                     continue;
                 }
                 if let (Some(word), Some(b)) = (corepack_pnpm(&cmd), wanted) {
@@ -102,7 +145,15 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         if let Some(l) = &pm_label {
                             f = f.with_label(l.clone());
                         }
-                        out.push(f);
+                        let fix = Fix::new(
+                            Applicability::Unsafe,
+                            format!("activate pnpm {b} as `packageManager` says"),
+                        )
+                        .edit(
+                            &df.path,
+                            Edit::replace(word.span.start, word.span.end, format!("pnpm@{b}")),
+                        );
+                        out.push(f.with_fix(Some(fix)));
                     }
                 }
             }

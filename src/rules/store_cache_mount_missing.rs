@@ -1,7 +1,7 @@
 use super::common::{command_span, command_text};
 use super::{declare_rule, Finding, Label, Rule};
-use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
 use crate::fix::{Applicability, Edit, Fix};
+use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
 use crate::project::Project;
 
 declare_rule! {
@@ -91,23 +91,47 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             let config = &p.repos[image.repo].config;
             let text = p.text(df.file);
             let mut fix = match caches.iter().find_map(|m| m.get("target")) {
-                Some(t) if caches.len() == 1 => {
-                    Fix::new(Applicability::Safe, format!("point the cache mount at the {what} `{store}`")).edit(&df.path, Edit::replace(t.span.start, t.span.end, store.clone()))
-                }
+                Some(t) if caches.len() == 1 => Fix::new(
+                    Applicability::Safe,
+                    format!("point the cache mount at the {what} `{store}`"),
+                )
+                .edit(
+                    &df.path,
+                    Edit::replace(t.span.start, t.span.end, store.clone()),
+                ),
                 _ => {
                     let id = match inst.manager {
-                        crate::project::install::Manager::Pnpm => config.cache_id(&p.repos[image.repo].root),
+                        crate::project::install::Manager::Pnpm => {
+                            config.cache_id(&p.repos[image.repo].root)
+                        }
                         m => m.name().to_string(),
                     };
-                    let after_kw = run.keyword.end + text[run.keyword.end..].len() - text[run.keyword.end..].trim_start_matches([' ', '\t']).len();
-                    Fix::new(Applicability::Safe, format!("add a cache mount on the {} {what}", inst.manager.name()))
-                        .edit(&df.path, Edit::insert(after_kw, format!("--mount=type=cache,id={id},target={store} ")))
+                    let after_kw = run.keyword.end + text[run.keyword.end..].len()
+                        - text[run.keyword.end..]
+                            .trim_start_matches([' ', '\t'])
+                            .len();
+                    Fix::new(
+                        Applicability::Safe,
+                        format!("add a cache mount on the {} {what}", inst.manager.name()),
+                    )
+                    .edit(
+                        &df.path,
+                        Edit::insert(
+                            after_kw,
+                            format!("--mount=type=cache,id={id},target={store} "),
+                        ),
+                    )
                 }
             };
             if df.value.syntax.is_none() && config.build.syntax {
-                fix = fix.edit(&df.path, Edit::insert(0, "# syntax=docker/dockerfile:1.7\n"));
+                fix = fix.edit(
+                    &df.path,
+                    Edit::insert(0, "# syntax=docker/dockerfile:1.7\n"),
+                );
             }
-            let mut f = rule.finding(df.file, command_span(&inst.command), label, message).with_fix(Some(fix));
+            let mut f = rule
+                .finding(df.file, command_span(&inst.command), label, message)
+                .with_fix(Some(fix));
             for m in caches {
                 let span = m.get("target").map_or(m.span, |t| t.span);
                 f = f.with_label(Label::new(
