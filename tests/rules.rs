@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dockprep::fix::engine::{self, FixOptions};
 use dockprep::project::{self, Options, Project};
 use dockprep::rules::{self, registry, Finding, Rule};
 
@@ -40,6 +41,7 @@ fn audit(path: &Path, rule: &'static Rule) -> (Project, Vec<Finding>) {
     let opts = Options {
         private_scopes: vec!["@acme".into()],
         host_args: vec![],
+        ..Default::default()
     };
     let project = project::load(&[path.to_path_buf()], &opts)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -125,6 +127,30 @@ fn check_rule(slug: &str) {
     );
 
     insta::assert_snapshot!(format!("{slug}-fires"), text);
+
+    // The rule's fixes on its fixture, as a diff; afterwards none of its
+    // fixable findings is left, and a second run changes nothing.
+    let fires = fixture(slug, "fires");
+    let opts = Options {
+        private_scopes: vec!["@acme".into()],
+        ..Default::default()
+    };
+    let fo = FixOptions {
+        include_unsafe: true,
+        ..Default::default()
+    };
+    let out = engine::run(std::slice::from_ref(&fires), &opts, &[rule], &fo)
+        .unwrap_or_else(|e| panic!("{slug}: {e}"));
+    assert!(
+        out.remaining.iter().all(|f| f.fix.is_none()),
+        "{slug}: fixable findings left after fixing: {:?}",
+        out.remaining
+            .iter()
+            .filter(|f| f.fix.is_some())
+            .map(|f| &f.message)
+            .collect::<Vec<_>>()
+    );
+    insta::assert_snapshot!(format!("{slug}-fix"), engine::diff(&out.changes));
 }
 
 macro_rules! rule_tests {
@@ -152,6 +178,7 @@ rule_tests! {
     docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
     pnpm_global_install => "pnpm-global-install",
     store_cache_mount_missing => "store-cache-mount-missing",
+    deps_layer_invalidated => "deps-layer-invalidated",
 }
 
 #[test]
@@ -282,4 +309,51 @@ fn regression_store_cache_mount_missing_store_dir_variable() {
 #[test]
 fn regression_lockfile_ignored_wildcard_pattern() {
     expect_findings("lockfile-ignored", "regressions/wildcard-pattern", 1);
+}
+
+/// Any set of rules' fixes, applied together on every fixture, leaves every
+/// file parsable (the engine re-parses each fixed file and fails otherwise).
+#[test]
+fn fixes_in_any_combination_keep_files_parsable() {
+    use proptest::prelude::*;
+    let dirs: Vec<PathBuf> = registry::RULES
+        .iter()
+        .flat_map(|r| ["fires", "clean", "regressions"].map(|k| fixture(r.slug, k)))
+        .filter(|d| d.is_dir())
+        .collect();
+    let n = registry::RULES.len();
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 24,
+        ..Default::default()
+    });
+    runner
+        .run(
+            &(proptest::collection::vec(any::<bool>(), n), 0..dirs.len()),
+            |(mask, d)| {
+                let rules: Vec<&'static Rule> = registry::RULES
+                    .iter()
+                    .copied()
+                    .zip(&mask)
+                    .filter(|(_, m)| **m)
+                    .map(|(r, _)| r)
+                    .collect();
+                let opts = Options {
+                    private_scopes: vec!["@acme".into()],
+                    ..Default::default()
+                };
+                let fo = FixOptions {
+                    include_unsafe: true,
+                    ..Default::default()
+                };
+                let out = engine::run(&[dirs[d].clone()], &opts, &rules, &fo);
+                prop_assert!(
+                    out.is_ok(),
+                    "{}: {:?}",
+                    dirs[d].display(),
+                    out.err().map(|e| e.to_string())
+                );
+                Ok(())
+            },
+        )
+        .unwrap();
 }

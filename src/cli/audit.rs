@@ -28,6 +28,9 @@ pub struct Args {
     /// Skip these rules (comma-separated slugs).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Also run preview rules.
+    #[arg(long)]
+    preview: bool,
     /// A scope whose packages are private (e.g. `@bytelyst`), in addition to
     /// the scopes of workspace packages found beside or under the paths.
     #[arg(long = "private-scope", value_name = "SCOPE")]
@@ -35,7 +38,11 @@ pub struct Args {
 }
 
 /// Rules chosen by `--select`/`--ignore`; an unknown slug is a usage error.
-pub(super) fn selected(select: &[String], ignore: &[String]) -> Result<Vec<&'static Rule>, String> {
+pub(super) fn selected(
+    select: &[String],
+    ignore: &[String],
+    preview: bool,
+) -> Result<Vec<&'static Rule>, String> {
     for s in select.iter().chain(ignore) {
         if registry::get(s).is_none() {
             return Err(format!("unknown rule `{s}` (see `dockprep rules`)"));
@@ -45,12 +52,13 @@ pub(super) fn selected(select: &[String], ignore: &[String]) -> Result<Vec<&'sta
         .iter()
         .copied()
         .filter(|r| select.is_empty() || select.iter().any(|s| s == r.slug))
+        .filter(|r| preview || !r.preview || select.iter().any(|s| s == r.slug))
         .filter(|r| !ignore.iter().any(|s| s == r.slug))
         .collect())
 }
 
 pub fn run(args: Args) -> u8 {
-    let rules = match selected(&args.select, &args.ignore) {
+    let rules = match selected(&args.select, &args.ignore, args.preview) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

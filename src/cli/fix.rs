@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
-    let rules = match super::audit::selected(&a.select, &a.ignore) {
+    let rules = match super::audit::selected(&a.select, &a.ignore, true) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");

@@ -11,7 +11,13 @@ pub fn run(args: Args) -> u8 {
     match args.slug {
         None => {
             for r in registry::RULES {
-                println!("{:<32} {:<6} {}", r.slug, r.severity.as_str(), r.summary);
+                let preview = if r.preview { " (preview)" } else { "" };
+                println!(
+                    "{:<32} {:<6} {}{preview}",
+                    r.slug,
+                    r.severity.as_str(),
+                    r.summary
+                );
             }
             exit::CLEAN
         }

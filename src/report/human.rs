@@ -119,6 +119,20 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
         snippet(out, project, l, &st, '-', header, width);
         prev = l;
     }
+    if let Some(fix) = &f.fix {
+        let kind = match fix.applicability {
+            crate::fix::Applicability::Safe => "fix",
+            crate::fix::Applicability::Unsafe => "unsafe fix",
+        };
+        let _ = writeln!(
+            out,
+            "{} {}={} {kind} available: {}",
+            " ".repeat(width),
+            st.blue.render(),
+            st.blue.render_reset(),
+            fix.message
+        );
+    }
     out.push('\n');
 }
 

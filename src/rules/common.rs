@@ -104,3 +104,15 @@ pub fn command_text(cmd: &SimpleCommand) -> String {
 pub fn rel(path: &Path, base: &Path) -> String {
     relative_to(path, base).map_or_else(|| slash(path), |r| slash(&r))
 }
+
+/// The registry a repository's fixes template, for the given scopes.
+pub fn registry_config(p: &Project, repo: usize, scopes: Vec<String>) -> crate::fix::npmrc_template::RegistryConfig {
+    let r = &p.repos[repo].config.registry;
+    crate::fix::npmrc_template::RegistryConfig {
+        scopes,
+        host_arg: r.host_arg.clone(),
+        token_var: r.token_var.clone(),
+        port: r.port,
+        path: r.path.clone(),
+    }
+}

@@ -2,6 +2,8 @@ use std::collections::BTreeSet;
 
 use super::common::{arg_decls, is_registry_arg, npmrc_vars, rel};
 use super::{declare_rule, Finding, Label, Rule};
+use crate::fix::compose_wiring::{wire_service, Wiring};
+use crate::fix::{Applicability, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 
@@ -61,6 +63,13 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let vars = npmrc_vars(p, image);
         let mut labels = Vec::new();
         let mut missing = Vec::new();
+        let reg = &p.repos[image.repo].config.registry;
+        let mut wiring = Wiring {
+            args: Vec::new(),
+            secrets: Vec::new(),
+            extra_hosts: Vec::new(),
+            top_secrets: Vec::new(),
+        };
 
         // Registry-host ARGs: needed when no declaration of the name gives a default.
         let mut seen = BTreeSet::new();
@@ -79,6 +88,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             if !build.args.iter().any(|a| &a.name.value == name) {
+                wiring.args.push((name.clone(), reg.host.clone()));
                 missing.push(format!("build arg `{name}`"));
                 labels.push(Label::new(
                     df.file,
@@ -103,6 +113,10 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 let listed = build.secrets.iter().find(|x| x.id() == id);
                 if listed.is_none() {
+                    wiring.secrets.push(id.clone());
+                    if compose.value.secret(&id).is_none() {
+                        wiring.top_secrets.push((id.clone(), reg.token_var.clone()));
+                    }
                     missing.push(format!("secret `{id}` in `build.secrets`"));
                     labels.push(Label::new(
                         df.file,
@@ -112,6 +126,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 } else if let Some(src) =
                     listed.filter(|x| compose.value.secret(&x.source.value).is_none())
                 {
+                    wiring.top_secrets.push((src.source.value.clone(), reg.token_var.clone()));
                     missing.push(format!(
                         "a top-level `secrets.{}` definition",
                         src.source.value
@@ -141,6 +156,13 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         for l in labels {
             f = f.with_label(l);
         }
-        out.push(f);
+        // A0-3/A0-4: the args, secrets and (for `host.docker.internal`) the host-gateway entry.
+        let gateway = format!("{}:host-gateway", reg.host);
+        if reg.host == "host.docker.internal" && !svc.extra_hosts.iter().chain(&build.extra_hosts).any(|h| h.value.starts_with("host.docker.internal:")) {
+            wiring.extra_hosts.push(gateway);
+        }
+        let edits = wire_service(p.text(compose.file), &compose.value, &svc.name.value, &wiring);
+        let fix = Fix::new(Applicability::Safe, format!("wire service `{}` for the registry path", svc.name.value)).edits(&compose.path, edits);
+        out.push(f.with_fix(Some(fix)));
     }
 }

@@ -5,6 +5,7 @@ mod common;
 pub mod registry;
 
 pub mod compose_build_wiring;
+pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;
 pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
@@ -92,6 +93,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule file's doc comment: What it does / Why is this bad / Example / Fix / Roadmap reference.
     pub doc: &'static str,
+    /// A preview rule runs only when selected by name or with `--preview`
+    /// (and always in `dockprep fix`, for its fix).
+    pub preview: bool,
     pub check: fn(&Project, &Rule, &mut Vec<Finding>),
 }
 
@@ -118,13 +122,14 @@ impl Rule {
 
 /// Declares a rule's static with its doc comment captured as [`Rule::doc`].
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, check: $check:path $(,)? };) => {
+    ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, $(preview: $preview:literal,)? check: $check:path $(,)? };) => {
         $(#[doc = $doc])*
         pub static $name: $crate::rules::Rule = $crate::rules::Rule {
             slug: $slug,
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
+            preview: false $(|| $preview)?,
             check: $check,
         };
     };

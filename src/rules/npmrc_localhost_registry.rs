@@ -1,5 +1,7 @@
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
+use crate::fix::npmrc_template::template_npmrc;
+use crate::fix::{Applicability, Fix};
 use crate::project::Project;
 use crate::syntax::npmrc::{is_loopback_host, parse_url};
 
@@ -46,6 +48,15 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let df = &p.dockerfiles[image.dockerfile];
+                // A0-1 for a scoped registry: the host becomes `${HOST_ARG}`.
+                let fix = match &e.kind {
+                    crate::syntax::npmrc::EntryKind::ScopeRegistry { scope } => {
+                        let cfg = super::common::registry_config(p, image.repo, vec![scope.clone()]);
+                        let edits = template_npmrc(p.text(rc.file), &rc.value, &cfg);
+                        Some(Fix::new(Applicability::Unsafe, format!("template the `@{scope}` registry host as `${{{}}}`", cfg.host_arg)).edits(&rc.path, edits))
+                    }
+                    _ => None,
+                };
                 out.push(rule.finding(
                     rc.file,
                     e.value.span,
@@ -57,7 +68,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         e.key.value,
                         e.value.value
                     ),
-                ));
+                ).with_fix(fix));
             }
         }
     }

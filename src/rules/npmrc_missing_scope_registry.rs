@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use super::common::{command_span, command_text, private_registry_deps, rel};
 use super::{declare_rule, Finding, Label, Rule};
+use crate::fix::npmrc_template::template_npmrc;
+use crate::fix::{Applicability, Fix};
 use crate::project::Project;
 use crate::syntax::package_json::Dependency;
 use crate::syntax::Span;
@@ -137,6 +139,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 lines.join(" or ")
             ),
         );
+        let cfg = super::common::registry_config(p, image.repo, missing.keys().cloned().collect());
+        let edits = template_npmrc(text, &rc.value, &cfg);
+        f = f.with_fix(Some(
+            Fix::new(Applicability::Unsafe, format!("add the templated registry of {}", lines.join(", "))).edits(&rc.path, edits),
+        ));
         for (scope, (m, d)) in &missing {
             f = f.with_label(Label::new(
                 p.manifests[*m].file,

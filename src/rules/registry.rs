@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &super::docker_deps_copy_unconditional::DOCKER_DEPS_COPY_UNCONDITIONAL,
     &super::pnpm_global_install::PNPM_GLOBAL_INSTALL,
     &super::store_cache_mount_missing::STORE_CACHE_MOUNT_MISSING,
+    &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
 ];
 
 /// The rule with this slug.

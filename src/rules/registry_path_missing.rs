@@ -2,6 +2,7 @@ use super::common::{
     command_span, command_text, is_registry_arg, npmrc_vars, private_registry_deps,
 };
 use super::{declare_rule, Finding, Label, Rule};
+use crate::fix::{line_range, Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 
@@ -37,6 +38,47 @@ declare_rule! {
         summary: "an install of private packages has no registry host ARG and no secret mount",
         check: check,
     };
+}
+
+/// §7.2: `ARG HOST=host.docker.internal` before the install step, the token
+/// secret mounted on it and exported for the `.npmrc` to read.
+fn fix(p: &Project, image: &crate::project::Image, inst: &crate::project::Install) -> Fix {
+    let df = &p.dockerfiles[image.dockerfile];
+    let reg = &p.repos[image.repo].config.registry;
+    let text = p.text(df.file);
+    let run = &df.value.instructions[inst.instruction];
+    let (line_start, _) = line_range(text, run.span.start);
+    let after_kw = run.keyword.end + text[run.keyword.end..].len()
+        - text[run.keyword.end..]
+            .trim_start_matches([' ', '\t'])
+            .len();
+    let cmd = command_span(&inst.command);
+    let secret = &reg.token_secret;
+    Fix::new(
+        Applicability::Safe,
+        format!(
+            "declare `{}` and mount the `{secret}` secret on the install",
+            reg.host_arg
+        ),
+    )
+    .edit(
+        &df.path,
+        Edit::insert(line_start, format!("ARG {}={}\n", reg.host_arg, reg.host)),
+    )
+    .edit(
+        &df.path,
+        Edit::insert(after_kw, format!("--mount=type=secret,id={secret} ")),
+    )
+    .edit(
+        &df.path,
+        Edit::insert(
+            cmd.start,
+            format!(
+                "export {}=\"$(cat /run/secrets/{secret} 2>/dev/null || echo '')\" && ",
+                reg.token_var
+            ),
+        ),
+    )
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
@@ -81,7 +123,8 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         p.host_args.first().map_or("GITEA_NPM_HOST", String::as_str)
                     ),
                 )
-                .with_label(Label::new(mf.file, dep.name.span, "private-scope dependency")),
+                .with_label(Label::new(mf.file, dep.name.span, "private-scope dependency"))
+                .with_fix(Some(fix(p, image, inst))),
             );
         }
     }
