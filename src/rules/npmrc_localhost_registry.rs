@@ -51,9 +51,19 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 // A0-1 for a scoped registry: the host becomes `${HOST_ARG}`.
                 let fix = match &e.kind {
                     crate::syntax::npmrc::EntryKind::ScopeRegistry { scope } => {
-                        let cfg = super::common::registry_config(p, image.repo, vec![scope.clone()]);
+                        let cfg =
+                            super::common::registry_config(p, image.repo, vec![scope.clone()]);
                         let edits = template_npmrc(p.text(rc.file), &rc.value, &cfg);
-                        Some(Fix::new(Applicability::Unsafe, format!("template the `@{scope}` registry host as `${{{}}}`", cfg.host_arg)).edits(&rc.path, edits))
+                        Some(
+                            Fix::new(
+                                Applicability::Unsafe,
+                                format!(
+                                    "template the `@{scope}` registry host as `${{{}}}`",
+                                    cfg.host_arg
+                                ),
+                            )
+                            .edits(&rc.path, edits),
+                        )
                     }
                     _ => None,
                 };

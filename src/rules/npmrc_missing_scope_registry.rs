@@ -142,7 +142,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let cfg = super::common::registry_config(p, image.repo, missing.keys().cloned().collect());
         let edits = template_npmrc(text, &rc.value, &cfg);
         f = f.with_fix(Some(
-            Fix::new(Applicability::Unsafe, format!("add the templated registry of {}", lines.join(", "))).edits(&rc.path, edits),
+            Fix::new(
+                Applicability::Unsafe,
+                format!("add the templated registry of {}", lines.join(", ")),
+            )
+            .edits(&rc.path, edits),
         ));
         for (scope, (m, d)) in &missing {
             f = f.with_label(Label::new(

@@ -40,6 +40,41 @@ declare_rule! {
     };
 }
 
+/// §7.2's form of the install step: where the `.npmrc` it uses reads the
+/// registry token from the environment and no secret is mounted, the token
+/// secret mount (`.0`, to follow the cache mount) and its export before the
+/// command (`.1`).
+fn secret_mount(
+    p: &Project,
+    image: &crate::project::Image,
+    inst: &crate::project::Install,
+) -> (String, Vec<Edit>) {
+    let df = &p.dockerfiles[image.dockerfile];
+    let run = &df.value.instructions[inst.instruction];
+    let reg = &p.repos[image.repo].config.registry;
+    let reads_token = inst.npmrc.as_ref().is_some_and(|c| {
+        p.npmrcs[c.npmrc]
+            .value
+            .referenced_vars()
+            .any(|v| v == reg.token_var)
+    });
+    if !reads_token || run.mounts.iter().any(|m| m.kind() == "secret") {
+        return (String::new(), Vec::new());
+    }
+    let secret = &reg.token_secret;
+    let cmd = command_span(&inst.command);
+    (
+        format!("--mount=type=secret,id={secret} "),
+        vec![Edit::insert(
+            cmd.start,
+            format!(
+                "export {}=\"$(cat /run/secrets/{secret} 2>/dev/null || echo '')\" && ",
+                reg.token_var
+            ),
+        )],
+    )
+}
+
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
@@ -118,9 +153,13 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         &df.path,
                         Edit::insert(
                             after_kw,
-                            format!("--mount=type=cache,id={id},target={store} "),
+                            format!(
+                                "--mount=type=cache,id={id},target={store} {}",
+                                secret_mount(p, image, inst).0
+                            ),
                         ),
                     )
+                    .edits(&df.path, secret_mount(p, image, inst).1)
                 }
             };
             if df.value.syntax.is_none() && config.build.syntax {
