@@ -253,7 +253,8 @@ pub fn to_json(spec: &BuildSpec, out: &BuildOutcome) -> serde_json::Value {
         .steps()
         .map(|s| {
             json!({"id": s.id, "name": s.name, "stage": s.stage, "position": s.position, "instruction": s.instruction,
-                   "status": s.status, "cached": s.cached(), "seconds": s.seconds})
+                   "status": s.status, "cached": s.cached(), "seconds": s.seconds,
+                   "logs": if matches!(s.status, Status::Error(_)) { s.logs.iter().rev().take(20).rev().cloned().collect::<Vec<_>>() } else { Vec::new() }})
         })
         .collect();
     let installs: Vec<_> = summary::installs(&out.progress)

@@ -52,7 +52,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     let Ok(root) = yaml::parse(text) else {
         return Vec::new();
     };
-    let Some(services) = root.get("services") else {
+    let Some((rk, services)) = root.entry("services") else {
         return Vec::new();
     };
     let mut cx = Cx {
@@ -60,10 +60,10 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
         style: Style::detect(text, &root),
         edits: Vec::new(),
     };
-    if cx.is_opaque(services) {
+    if !cx.owned(rk, services) {
         return Vec::new();
     }
-    let Some((sk, sv)) = services.entry(service) else {
+    let Some((sk, sv)) = services.entry(service).filter(|(k, v)| cx.owned(k, v)) else {
         return Vec::new();
     };
     let services_flow = cx.is_flow(services);
@@ -106,16 +106,17 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     }
 
     match &sv.value {
-        Value::Map(_) if !cx.is_opaque(sv) => {
+        Value::Map(_) => {
             let mut new_keys: Vec<(String, New)> = Vec::new();
             if !args.is_empty() || !secrets.is_empty() {
-                if let Some((bk, bv)) = sv.entry("build") {
+                if let Some((bk, bv)) = sv.entry("build").filter(|(k, v)| cx.owned(k, v)) {
                     cx.wire_build(bk, bv, cx.is_flow(sv), &args, &secrets);
                 }
             }
             if !hosts.is_empty() {
                 match sv.entry("extra_hosts") {
                     None => new_keys.push(("extra_hosts".into(), New::Seq(hosts.clone()))),
+                    Some((k, v)) if !cx.owned(k, v) => {}
                     Some((k, v)) => match &v.value {
                         Value::Null => cx.fill_null(k, v, cx.is_flow(sv), New::Seq(hosts.clone())),
                         Value::Seq(_) => cx.append_to_seq(v, &hosts),
@@ -165,6 +166,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
                     cx.append_to_map(&root, vec![("secrets".into(), New::Map(entries))], blank);
                 }
             }
+            Some((k, v)) if !cx.owned(k, v) => {}
             Some((k, v)) => match &v.value {
                 Value::Null => cx.fill_null(k, v, cx.is_flow(&root), New::Map(entries)),
                 Value::Map(_) => cx.append_to_map(v, entries, false),
@@ -372,7 +374,7 @@ fn content_start(text: &str, n: &Node) -> usize {
     while i < b.len() {
         match b[i] {
             b'&' | b'!' => {
-                while i < b.len() && !b[i].is_ascii_whitespace() {
+                while i < b.len() && !b[i].is_ascii_whitespace() && !b"[]{},".contains(&b[i]) {
                     i += 1;
                 }
             }
@@ -450,6 +452,11 @@ impl Cx<'_> {
     fn is_opaque(&self, n: &Node) -> bool {
         is_alias(self.text, n) || has_tag(self.text, n)
     }
+    /// The value of `key: value` is written right there, not through an
+    /// alias or a tag.
+    fn owned(&self, k: &Node, v: &Node) -> bool {
+        v.span.start >= k.span.end && v.span.end <= self.text.len() && !self.is_opaque(v)
+    }
     fn is_flow(&self, n: &Node) -> bool {
         is_flow(self.text, n)
     }
@@ -472,10 +479,14 @@ impl Cx<'_> {
         };
         let secrets_new = || New::Seq(secrets.to_vec());
         match &bv.value {
-            Value::Scalar(_) if !self.is_opaque(bv) => {
+            Value::Scalar(_) => {
                 // `build: ctx` → the mapping form, context kept as written.
-                let orig = &t[bv.span.range()];
-                if orig.contains('\n') || !t[bk.span.end..bv.span.start].trim().eq(":") {
+                let (Some(orig), Some(between)) =
+                    (t.get(bv.span.range()), t.get(bk.span.end..bv.span.start))
+                else {
+                    return;
+                };
+                if orig.is_empty() || orig.contains(['\n', '\r']) || between.trim() != ":" {
                     return;
                 }
                 let mut entries = vec![("context".to_string(), New::Raw(orig.to_string()))];
@@ -502,12 +513,13 @@ impl Cx<'_> {
                     self.edits.push(Edit::insert(line_end(t, bv.span.end), s));
                 }
             }
-            Value::Map(_) if !self.is_opaque(bv) => {
+            Value::Map(_) => {
                 let flow = self.is_flow(bv);
                 let mut new_keys = Vec::new();
                 if !args.is_empty() {
                     match bv.entry("args") {
                         None => new_keys.push(("args".to_string(), args_new())),
+                        Some((k, v)) if !self.owned(k, v) => {}
                         Some((k, v)) => match &v.value {
                             Value::Null => self.fill_null(k, v, flow, args_new()),
                             Value::Map(_) => self.append_to_map(
@@ -529,6 +541,7 @@ impl Cx<'_> {
                 if !secrets.is_empty() {
                     match bv.entry("secrets") {
                         None => new_keys.push(("secrets".to_string(), secrets_new())),
+                        Some((k, v)) if !self.owned(k, v) => {}
                         Some((k, v)) => match &v.value {
                             Value::Null => self.fill_null(k, v, flow, secrets_new()),
                             Value::Seq(_) => self.append_to_seq(v, secrets),
@@ -571,15 +584,18 @@ impl Cx<'_> {
             match m.last() {
                 None => {
                     let open = content_start(t, map);
+                    if t.as_bytes().get(open) != Some(&b'{') || closing(t, map).is_none() {
+                        return;
+                    }
                     self.edits.push(Edit::insert(open + 1, joined));
                 }
                 Some((k, v)) => {
-                    if v.is_null() || closing(t, map).is_none() {
-                        return;
-                    }
-                    let Some(end) = entry_end(t, k, v) else {
+                    let (Some(close), Some(end)) = (closing(t, map), entry_end(t, k, v)) else {
                         return;
                     };
+                    if v.is_null() || !only_trivia(t.get(end..close).unwrap_or("x")) {
+                        return;
+                    }
                     self.edits.push(Edit::insert(end, format!(", {joined}")));
                 }
             }
@@ -588,11 +604,21 @@ impl Cx<'_> {
         let Some((fk, _)) = m.first() else { return };
         let Some(end) = node_end(t, map) else { return };
         let at = line_end(t, end);
+        let c = col(t, fk.span.start);
+        match next_line(t, at) {
+            Some((i, l))
+                if i > c
+                    || (i == c && !(c == 0 && (l.starts_with("---") || l.starts_with("...")))) =>
+            {
+                return
+            }
+            _ => {}
+        }
         let mut s = String::new();
         if blank_before && !t[line_start(t, end)..at].trim().is_empty() {
             s.push_str(self.style.le);
         }
-        self.block_entries(&mut s, col(t, fk.span.start), &entries, q);
+        self.block_entries(&mut s, c, &entries, q);
         self.edits.push(Edit::insert(at, s));
     }
 
@@ -616,13 +642,18 @@ impl Cx<'_> {
             match existing.last() {
                 None => {
                     let open = content_start(t, seq);
+                    if t.as_bytes().get(open) != Some(&b'[') || closing(t, seq).is_none() {
+                        return;
+                    }
                     self.edits.push(Edit::insert(open + 1, joined));
                 }
                 Some(last) => {
-                    if last.is_null() || closing(t, seq).is_none() {
+                    let (Some(close), Some(end)) = (closing(t, seq), node_end(t, last)) else {
+                        return;
+                    };
+                    if last.is_null() || !only_trivia(t.get(end..close).unwrap_or("x")) {
                         return;
                     }
-                    let Some(end) = node_end(t, last) else { return };
                     self.edits.push(Edit::insert(end, format!(", {joined}")));
                 }
             }
@@ -635,7 +666,13 @@ impl Cx<'_> {
             return;
         };
         let Some(end) = node_end(t, seq) else { return };
-        let pad = " ".repeat(col(t, dash));
+        let at = line_end(t, end);
+        let d = col(t, dash);
+        match next_line(t, at) {
+            Some((i, l)) if i > d || (i == d && l.starts_with('-')) => return,
+            _ => {}
+        }
+        let pad = " ".repeat(d);
         let mut s = String::new();
         for i in items {
             s.push_str(&format!(
@@ -644,7 +681,7 @@ impl Cx<'_> {
                 self.style.le
             ));
         }
-        self.edits.push(Edit::insert(line_end(t, end), s));
+        self.edits.push(Edit::insert(at, s));
     }
 
     /// Gives the empty value of `key:` the content `val` (a mapping or list).
@@ -679,6 +716,10 @@ impl Cx<'_> {
             self.edits.push(Edit::replace(key.span.end, tok_end, ":"));
         }
         let kc = col(t, key.span.start);
+        match next_line(t, eol) {
+            Some((i, l)) if i > kc || (i == kc && l.starts_with('-')) => return,
+            _ => {}
+        }
         let mut s = String::new();
         match &val {
             New::Map(entries) => {
@@ -786,6 +827,29 @@ impl Cx<'_> {
             _ => Vec::new(),
         }
     }
+}
+
+/// Indent and text of the first line at or after `at` that is not blank or
+/// a comment.
+fn next_line(text: &str, at: usize) -> Option<(usize, &str)> {
+    text.get(at..)?.lines().find_map(|l| {
+        let t = l.trim_start_matches([' ', '\t']);
+        let t = t.trim_end();
+        (!t.is_empty() && !t.starts_with('#'))
+            .then(|| (l.len() - l.trim_start_matches([' ', '\t']).len(), t))
+    })
+}
+
+/// Only whitespace, commas and comments (what may sit between a flow
+/// collection's last item and its closing bracket).
+fn only_trivia(s: &str) -> bool {
+    s.lines().all(|l| {
+        let code = match l.find('#') {
+            Some(i) if i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace() => &l[..i],
+            _ => l,
+        };
+        code.chars().all(|c| c.is_whitespace() || c == ',') && code.matches(',').count() <= 1
+    })
 }
 
 /// The quote of an existing scalar, or `Plain` for an unquoted one.
@@ -1167,107 +1231,5 @@ mod tests {
         assert!(!plain_ok("3300", false) && !plain_ok("true", false) && !plain_ok("a, b", true));
         assert!(plain_ok("host.docker.internal", false));
         assert_eq!(quoted("it's", '\''), "'it''s'");
-    }
-
-    #[test]
-    fn fuzz_tmp() {
-        let w = Wiring::gitea();
-        let seeds = [PEAKPULSE, CLOCK,
-            "services:\n  web:\n    build: {context: ., args: {A: \"1\"}, secrets: []}\n    extra_hosts: [\"a:b\"]   # hosts\nsecrets: {}\n",
-            "services:\n  web: {build: ./web, extra_hosts: [\n    \"a:b\",\n  ]}\n",
-            "services:\r\n    web:\r\n        build:\r\n            context: .\r\n        ports:\r\n        - 80:80\r\n",
-            "services:\n  web:\n    build:\n      context: .\n      args: ~ # none yet\n    extra_hosts:\nsecrets:\n",
-            "x-b: &b\n  context: .\nservices:\n  web:\n    build: *b\n  api:\n    build:\n      <<: *b\n",
-            "# c\nservices:\n  web:\n    build: \"./web\" # ctx\n    image: x\n  é:\n    build: é\n",
-        ];
-        let pieces = [
-            "\n",
-            " ",
-            "  ",
-            "#",
-            "-",
-            ":",
-            "[",
-            "]",
-            "{",
-            "}",
-            ",",
-            "\"",
-            "'",
-            "~",
-            "&a",
-            "*a",
-            "!t",
-            "é",
-            "\r\n",
-            "build",
-            "args",
-            "secrets",
-            "extra_hosts",
-            "x: 1",
-            "- y",
-        ];
-        let mut rng: u64 = 0x9e3779b97f4a7c15;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        let (mut tried, mut wired, mut bad) = (0, 0, 0);
-        for _ in 0..60000 {
-            let mut t = seeds[(next() % seeds.len() as u64) as usize].to_string();
-            for _ in 0..(next() % 3 + 1) {
-                let mut at = (next() % (t.len() as u64 + 1)) as usize;
-                while !t.is_char_boundary(at) {
-                    at -= 1;
-                }
-                match next() % 3 {
-                    0 => t.insert_str(at, pieces[(next() % pieces.len() as u64) as usize]),
-                    1 => {
-                        let mut e = (at + (next() % 4) as usize).min(t.len());
-                        while !t.is_char_boundary(e) {
-                            e += 1;
-                        }
-                        t.replace_range(at..e, "");
-                    }
-                    _ => t.insert_str(at, pieces[(next() % pieces.len() as u64) as usize]),
-                }
-            }
-            let Ok(c) = Compose::parse(&t) else { continue };
-            for s in c
-                .services
-                .iter()
-                .map(|s| s.name.value.clone())
-                .collect::<Vec<_>>()
-            {
-                tried += 1;
-                let e = wire_service(&t, &c, &s, &w);
-                if e.is_empty() {
-                    continue;
-                }
-                wired += 1;
-                let f = apply_edits(&t, &e).unwrap();
-                let c2 = Compose::parse(&f).unwrap();
-                let again = wire_service(&f, &c2, &s, &w);
-                if !again.is_empty() {
-                    bad += 1;
-                    if bad < 6 {
-                        println!("NOT IDEMPOTENT {s:?}\n---\n{t}\n---\n{f}\n---{again:?}");
-                    }
-                }
-                // the wiring asked for is there, unless left alone
-                let sv = c2.service(&s).unwrap();
-                if !sv
-                    .extra_hosts
-                    .iter()
-                    .any(|h| h.value.starts_with("host.docker.internal"))
-                    && bad < 6
-                {
-                    // fine: left alone
-                }
-            }
-        }
-        println!("tried {tried} wired {wired} bad {bad}");
     }
 }

@@ -1,0 +1,194 @@
+//! Roadmap gates C1 and C2 after `dockprep fix --unsafe`, on the real engine
+//! and the testbed registry: the fixed pilots build through the registry path
+//! with no `.docker-deps/`, and a one-file change reruns only the steps from
+//! the sources' `COPY` on, in under 30 s. Skipped, with the reason printed,
+//! when the testbed is not up.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+use std::time::Instant;
+
+use assert_cmd::Command;
+
+fn unavailable() -> Option<String> {
+    let Some(docker) = std::env::var_os("DOCKPREP_DOCKER") else {
+        return Some(
+            "DOCKPREP_DOCKER is not set (run `eval \"$(scripts/testbed up)\"` first)".into(),
+        );
+    };
+    let ok = |args: &[&str]| {
+        Std::new(&docker)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ok(&["info"]) || !ok(&["image", "inspect", "node:22-alpine"]) {
+        return Some("the Docker engine or the base image node:22-alpine is missing".into());
+    }
+    if std::env::var("GITEA_NPM_TOKEN").is_err() || std::env::var("DOCKPREP_REGISTRY_URL").is_err()
+    {
+        return Some("GITEA_NPM_TOKEN / DOCKPREP_REGISTRY_URL are not set".into());
+    }
+    None
+}
+
+fn dockprep() -> Command {
+    let mut c = Command::cargo_bin("dockprep").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_type().unwrap().is_dir() {
+            if e.file_name() != "node_modules" {
+                copy_dir(&src, &dst);
+            }
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// Builds `service` of `repo` through the registry path; returns (seconds, steps as (stage, position, instruction, cached)).
+fn build(repo: &Path, service: &str) -> (f64, Vec<(String, u64, String, bool)>) {
+    let start = Instant::now();
+    let out = dockprep()
+        .arg("build")
+        .arg(repo)
+        .arg(service)
+        .args(["--network", "host", "--json", "--progress", "quiet"])
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{} {service} did not build: {}\n{}",
+        repo.display(),
+        String::from_utf8_lossy(&out.stderr),
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    );
+    let steps = v["builds"][0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["position"].is_null())
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap_or("").to_string(),
+                s["position"][0].as_u64().unwrap_or(0),
+                s["instruction"].as_str().unwrap_or("").to_string(),
+                s["cached"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    (secs, steps)
+}
+
+#[test]
+fn fixed_pilots_build_through_the_registry_and_rebuild_warm() {
+    if let Some(why) = unavailable() {
+        eprintln!("SKIPPED (no real engine/registry): {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    copy_dir(Path::new("examples/fleet"), &fleet);
+    // The testbed's builders cannot pull a `# syntax=` frontend image, and the
+    // machine's corepack cannot verify today's npm signatures (a private-mirror
+    // setting the fix must carry into the Dockerfiles).
+    std::fs::write(
+        fleet.join("dockprep.toml"),
+        "[build]\nsyntax = false\n\n[corepack.env]\nCOREPACK_INTEGRITY_KEYS = \"0\"\nCOREPACK_ENABLE_DOWNLOAD_PROMPT = \"0\"\n",
+    )
+    .unwrap();
+
+    let out = dockprep()
+        .arg("fix")
+        .arg(&fleet)
+        .arg("--unsafe")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("GITEA_NPM_TOKEN"),
+        "the report names the env the builds need: {text}"
+    );
+    // Only F2 is left (it needs a Docker-only workspace).
+    let audit = dockprep()
+        .arg("audit")
+        .arg(&fleet)
+        .args(["--format", "json", "--preview"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        assert_eq!(f["rule"], "workspace-outside-context", "{f}");
+    }
+    // Idempotent.
+    dockprep()
+        .arg("fix")
+        .arg(&fleet)
+        .args(["--unsafe", "--check"])
+        .assert()
+        .code(0);
+
+    let cases: [(&str, &str, &str); 3] = [
+        ("learning_ai_peakpulse", "backend", "backend/src/store.ts"),
+        ("learning_ai_clock", "backend", "backend/src/timers.ts"),
+        ("learning_ai_clock", "web", "web/app/zones.tsx"),
+    ];
+    for (repo, service, source) in cases {
+        let repo: PathBuf = fleet.join(repo);
+        assert!(!repo.join(".docker-deps").exists());
+        // C1: builds through the registry path (no tarballs).
+        let (cold, _) = build(&repo, service);
+        // C2: one source file changed.
+        let file = repo.join(source);
+        let touched = dockprep::bench::touch::Touched::new(&file).unwrap();
+        let (warm, steps) = build(&repo, service);
+        touched.restore().unwrap();
+        eprintln!(
+            "{} {service}: first build {cold:.1} s, warm rebuild {warm:.1} s",
+            repo.display()
+        );
+        let src_copy = steps
+            .iter()
+            .filter(|(_, _, i, _)| {
+                i.starts_with("COPY ")
+                    && !i.starts_with("COPY --from")
+                    && !i.contains("package.json")
+                    && !i.contains(".npmrc")
+                    && !i.contains(".docker-deps")
+            })
+            .map(|(s, p, _, _)| (s.clone(), *p))
+            .min_by_key(|(_, p)| *p)
+            .expect("a COPY of the sources");
+        for (s, p, instr, cached) in &steps {
+            if instr.starts_with("FROM") {
+                continue;
+            }
+            if instr.contains("pnpm install") {
+                assert!(
+                    *cached,
+                    "{service}: the install reran after a source change: {steps:?}"
+                );
+            }
+            if *s == src_copy.0 && *p < src_copy.1 {
+                assert!(
+                    *cached,
+                    "{service}: `{instr}` before the sources' COPY reran: {steps:?}"
+                );
+            }
+        }
+        if service == "backend" {
+            assert!(
+                warm < 30.0,
+                "{service}: warm rebuild took {warm:.1} s (gate C2: under 30 s)"
+            );
+        }
+    }
+}
