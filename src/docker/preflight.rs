@@ -57,6 +57,16 @@ pub fn targets(project: &Project, spec: &BuildSpec) -> Result<Vec<Target>, Failu
         return Ok(Vec::new());
     };
     let hosts = effective_hosts(spec);
+    // Build args first, then the Dockerfile's own ARG defaults.
+    let mut args: Vec<(String, String)> = project.dockerfiles[image.dockerfile]
+        .value
+        .instructions
+        .iter()
+        .filter(|i| i.kind == crate::syntax::dockerfile::Kind::Arg)
+        .flat_map(|i| &i.decls)
+        .filter_map(|d| Some((d.name.value.clone(), d.value.as_ref()?.value.clone())))
+        .collect();
+    args.extend(spec.args.iter().cloned());
     let mut out: Vec<Target> = Vec::new();
     for copy in &image.npmrcs {
         for e in project.npmrcs[copy.npmrc].value.registry_entries() {
@@ -69,7 +79,7 @@ pub fn targets(project: &Project, spec: &BuildSpec) -> Result<Vec<Target>, Failu
                 }
                 _ => continue,
             };
-            let url = substitute(&e.value.value, &spec.args).map_err(|var| Failure {
+            let url = substitute(&e.value.value, &args).map_err(|var| Failure {
                 scope: scope.clone(),
                 url: e.value.value.clone(),
                 reason: format!(
