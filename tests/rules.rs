@@ -179,6 +179,8 @@ rule_tests! {
     pnpm_global_install => "pnpm-global-install",
     store_cache_mount_missing => "store-cache-mount-missing",
     deps_layer_invalidated => "deps-layer-invalidated",
+    dockerignore_missing_entries => "dockerignore-missing-entries",
+    arg_invalidates_deps => "arg-invalidates-deps",
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! Only hosts are rewritten; scheme, port, path, other settings, comments and
 //! their order stay as written.
 
-use crate::fix::{line_ending, line_range, Edit};
+use crate::fix::{apply_edits, line_ending, line_range, Edit};
 use crate::syntax::npmrc::{parse_url, Entry, EntryKind, Npmrc};
 
 /// Where the scopes' packages come from.
@@ -70,12 +70,19 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
         if regs.is_empty() {
             let path = slashed(&cfg.path);
             let prefix = format!("//{host_ref}:{}{path}", cfg.port);
-            top.push_str(&format!(
-                "@{scope}:registry=http://{host_ref}:{}{path}{le}",
-                cfg.port
-            ));
-            if !has_auth(rc, &prefix) && !added.iter().any(|a| same_prefix(a, &prefix)) {
-                top.push_str(&format!("{prefix}:_authToken={token_ref}{le}"));
+            let reg = format!("@{scope}:registry=http://{host_ref}:{}{path}", cfg.port);
+            let auth = format!("{prefix}:_authToken={token_ref}");
+            if !reads_as_registry(&reg, scope, &host_ref) {
+                continue;
+            }
+            top.push_str(&reg);
+            top.push_str(le);
+            if !has_auth(rc, &prefix)
+                && !added.iter().any(|a| same_prefix(a, &prefix))
+                && reads_as_auth(&auth, &prefix)
+            {
+                top.push_str(&auth);
+                top.push_str(le);
                 added.push(prefix);
             }
             continue;
@@ -84,7 +91,13 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
             let Some(u) = parse_url(&e.value) else {
                 continue;
             };
-            let port = u.port.map(|p| format!(":{p}")).unwrap_or_default();
+            // The port as written (whatever follows the host up to the path).
+            let Some(port) = authority(&e.value.value)
+                .and_then(|(hp, _)| hp.strip_prefix(u.host.value.as_str()))
+                .map(str::to_string)
+            else {
+                continue;
+            };
             let old_prefix = format!("//{}{port}{}", u.host.value, u.path);
             let templated = u.host.value.starts_with("${");
             let new_host = if templated {
@@ -121,9 +134,11 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
                     push_unique(&mut edits, Edit::replace(hs, he, &host_ref));
                 }
             }
+            let line = format!("{new_prefix}:_authToken={token_ref}");
             if !has
                 && !has_auth(rc, &new_prefix)
                 && !added.iter().any(|a| same_prefix(a, &new_prefix))
+                && reads_as_auth(&line, &new_prefix)
             {
                 let at = line_range(text, e.key.span.start).1;
                 let nl = if at == text.len() && !text.ends_with('\n') {
@@ -131,10 +146,7 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
                 } else {
                     ""
                 };
-                edits.push(Edit::insert(
-                    at,
-                    format!("{nl}{new_prefix}:_authToken={token_ref}{le}"),
-                ));
+                edits.push(Edit::insert(at, format!("{nl}{line}{le}")));
                 added.push(new_prefix);
             }
         }
@@ -156,7 +168,34 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
             _ => out.push(e),
         }
     }
+    if apply_edits(text, &out).is_none() {
+        return Vec::new();
+    }
     out
+}
+
+/// `(host[:port], /path)` of a `scheme://[user@]host[:port]/path` URL, as written.
+fn authority(url: &str) -> Option<(&str, &str)> {
+    let rest = &url[url.find("://")? + 3..];
+    let end = rest.find('/').unwrap_or(rest.len());
+    let auth = &rest[..end];
+    let hp = auth.rfind('@').map_or(auth, |i| &auth[i + 1..]);
+    Some((hp, &rest[end..]))
+}
+
+/// `line` reads back as the token line for `prefix`.
+fn reads_as_auth(line: &str, prefix: &str) -> bool {
+    let rc = Npmrc::parse(line);
+    matches!(rc.entries.as_slice(), [e] if matches!(&e.kind,
+        EntryKind::Auth { prefix: p, key } if p == prefix && key == "_authToken"))
+}
+
+/// `line` reads back as the registry of `scope` on `host`.
+fn reads_as_registry(line: &str, scope: &str, host: &str) -> bool {
+    let rc = Npmrc::parse(line);
+    matches!(rc.entries.as_slice(), [e] if matches!(&e.kind,
+        EntryKind::ScopeRegistry { scope: s } if s == scope)
+        && parse_url(&e.value).is_some_and(|u| u.host.value == host))
 }
 
 fn push_unique(edits: &mut Vec<Edit>, e: Edit) {
@@ -206,7 +245,6 @@ fn after_leading_comments(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::apply_edits;
 
     const PEAKPULSE: &str =
         include_str!("../../examples/fleet/learning_ai_peakpulse/.npmrc.docker");

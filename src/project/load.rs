@@ -243,6 +243,11 @@ impl Loader {
         Some(self.p.workspaces.len() - 1)
     }
 
+    /// A file on disk, or one that fixes are about to create.
+    fn file_exists(&self, path: &Path) -> bool {
+        path.is_file() || self.p.sources.overlay_has(&clean(path))
+    }
+
     /// The `dockprep.toml` of `dir` or its nearest ancestor that has one.
     fn config_for(&mut self, dir: &Path) -> crate::config::Config {
         let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
@@ -505,11 +510,11 @@ impl Loader {
     fn image(&mut self, repo: usize, d: usize, context: PathBuf, service: Option<(usize, usize)>) {
         let df_path = self.p.dockerfiles[d].path.clone();
         let beside = PathBuf::from(format!("{}.dockerignore", df_path.display()));
-        let dockerignore = if beside.is_file() {
+        let dockerignore = if self.file_exists(&beside) {
             self.dockerignore(&beside)
         } else {
             let root = context.join(".dockerignore");
-            if root.is_file() {
+            if self.file_exists(&root) {
                 self.dockerignore(&root)
             } else {
                 None

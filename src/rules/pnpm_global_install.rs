@@ -44,6 +44,43 @@ fn version_of(spec: &str) -> Option<&str> {
     Some(v.split('+').next().unwrap_or(v))
 }
 
+/// Where to add `"packageManager": "pnpm@V"`: the manifest the image installs
+/// (else the repository's), just before its closing brace.
+fn add_package_manager(
+    p: &Project,
+    image: &crate::project::Image,
+    v: &str,
+) -> Option<(std::path::PathBuf, usize, String)> {
+    let m = image
+        .installs
+        .iter()
+        .flat_map(|i| &i.manifests)
+        .map(|m| m.manifest)
+        .next()
+        .or(p.repos[image.repo].manifest)?;
+    let mf = &p.manifests[m];
+    let text = p.text(mf.file);
+    let close = mf.value.span.end.checked_sub(1)?;
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let body = text[..close].trim_end();
+    let at = body.len();
+    let indent = text[mf.value.span.start..close]
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .unwrap_or("  ")
+        .to_string();
+    let comma = if body.ends_with('{') { "" } else { "," };
+    Some((
+        mf.path.clone(),
+        at,
+        format!("{comma}\n{indent}\"packageManager\": \"pnpm@{v}\""),
+    ))
+}
+
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
@@ -125,6 +162,13 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                                 &df.path,
                                 Edit::insert(ls, format!("ENV {}\n", missing.join(" "))),
                             );
+                        }
+                        // No `packageManager` yet: pin the version there too.
+                        if wanted.is_none() {
+                            if let Some((path, at, text)) = add_package_manager(p, image, v) {
+                                fix = fix.edit(&path, Edit::insert(at, text));
+                                fix.message.push_str(" and record it as `packageManager`");
+                            }
                         }
                         fix
                     });

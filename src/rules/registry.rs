@@ -14,6 +14,8 @@ pub static RULES: &[&Rule] = &[
     &super::pnpm_global_install::PNPM_GLOBAL_INSTALL,
     &super::store_cache_mount_missing::STORE_CACHE_MOUNT_MISSING,
     &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
+    &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
+    &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
 ];
 
 /// The rule with this slug.
