@@ -117,8 +117,14 @@ fn line_endings_and_mode_are_kept_and_diff_check_write_nothing() {
         "only CRLF line endings: {df:?}"
     );
     let di = read(r, ".dockerignore");
-    assert!(di.starts_with("node_modules\r\n") && !di.contains("pnpm-lock.yaml"), "{di:?}");
-    assert!(di.contains("**/node_modules\r\n") && !di.replace("\r\n", "").contains('\n'), "A6 entries, CRLF kept: {di:?}");
+    assert!(
+        di.starts_with("node_modules\r\n") && !di.contains("pnpm-lock.yaml"),
+        "{di:?}"
+    );
+    assert!(
+        di.contains("**/node_modules\r\n") && !di.replace("\r\n", "").contains('\n'),
+        "A6 entries, CRLF kept: {di:?}"
+    );
     let mode = std::fs::metadata(r.join("Dockerfile"))
         .unwrap()
         .permissions()
