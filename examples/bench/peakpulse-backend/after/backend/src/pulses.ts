@@ -25,5 +25,3 @@ pulses.post('/', (req, res) => {
   store.push(pulse);
   res.status(201).json(pulse);
 });
-
-// dockprep bench: warm-build change 1795858668452972001
