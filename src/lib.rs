@@ -9,6 +9,7 @@ pub mod config;
 pub mod docker;
 pub mod fix;
 pub mod fsutil;
+pub mod pack;
 pub mod project;
 pub mod report;
 pub mod rules;

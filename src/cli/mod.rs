@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod build;
 mod fix;
+mod pack;
 mod rules;
 
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ enum Command {
     Audit(audit::Args),
     /// Apply the roadmap's Phase A fixes (safe ones; `--unsafe` for the rest).
     Fix(fix::Args),
+    /// Pack a workspace's packages into npm tarballs, natively (no npm/pnpm process).
+    Pack(pack::Args),
     /// List the rules, or print one rule's documentation.
     Rules(rules::Args),
     /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Audit(a) => audit::run(a),
         Command::Fix(f) => fix::run(f),
+        Command::Pack(p) => pack::run(p),
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
         Command::Bench(b) => bench::run(b),
