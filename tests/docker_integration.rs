@@ -9,52 +9,12 @@
 use std::path::Path;
 use std::process::Command as Std;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{dockprep, steps, unavailable};
 
 const AFTER: &str = "examples/bench/peakpulse-backend/after";
 const BEFORE: &str = "examples/bench/peakpulse-backend/before";
-
-/// Why the real-engine tests cannot run here, if they cannot.
-fn unavailable() -> Option<String> {
-    let Some(docker) = std::env::var_os("DOCKPREP_DOCKER") else {
-        return Some(
-            "DOCKPREP_DOCKER is not set (run `eval \"$(scripts/testbed up)\"` first)".into(),
-        );
-    };
-    let ok = |args: &[&str]| {
-        Std::new(&docker)
-            .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !ok(&["info"]) {
-        return Some(format!(
-            "the Docker engine behind {} does not answer",
-            Path::new(&docker).display()
-        ));
-    }
-    if !ok(&["image", "inspect", "node:22-alpine"]) {
-        return Some("base image node:22-alpine is missing (scripts/testbed up makes it)".into());
-    }
-    let Ok(url) = std::env::var("DOCKPREP_REGISTRY_URL") else {
-        return Some("DOCKPREP_REGISTRY_URL is not set".into());
-    };
-    if std::env::var("GITEA_NPM_TOKEN").is_err() {
-        return Some("GITEA_NPM_TOKEN is not set".into());
-    }
-    let ping = Std::new("curl")
-        .args([
-            "-sf",
-            "-o",
-            "/dev/null",
-            &format!("{}/-/ping", url.trim_end_matches('/')),
-        ])
-        .status();
-    if !ping.is_ok_and(|s| s.success()) {
-        return Some(format!("the registry at {url} does not answer"));
-    }
-    None
-}
 
 macro_rules! require_testbed {
     () => {
@@ -63,12 +23,6 @@ macro_rules! require_testbed {
             return;
         }
     };
-}
-
-fn dockprep() -> Command {
-    let mut c = Command::cargo_bin("dockprep").unwrap();
-    c.env("NO_COLOR", "1");
-    c
 }
 
 fn build_json(dir: &str, extra: &[&str]) -> (bool, serde_json::Value, String) {
@@ -81,26 +35,6 @@ fn build_json(dir: &str, extra: &[&str]) -> (bool, serde_json::Value, String) {
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     (out.status.success(), v, stderr)
-}
-
-/// Dockerfile steps of the first build: (stage, position in the stage, instruction, cached).
-fn steps(v: &serde_json::Value) -> Vec<(String, u64, String, bool)> {
-    v["builds"][0]["steps"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|s| !s["position"].is_null())
-                .map(|s| {
-                    (
-                        s["stage"].as_str().unwrap_or("").to_string(),
-                        s["position"][0].as_u64().unwrap_or(0),
-                        s["instruction"].as_str().unwrap_or("").to_string(),
-                        s["cached"].as_bool().unwrap_or(false),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]

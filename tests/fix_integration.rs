@@ -5,52 +5,11 @@
 //! when the testbed is not up.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 use std::time::Instant;
 
-use assert_cmd::Command;
+mod common;
 
-fn unavailable() -> Option<String> {
-    let Some(docker) = std::env::var_os("DOCKPREP_DOCKER") else {
-        return Some(
-            "DOCKPREP_DOCKER is not set (run `eval \"$(scripts/testbed up)\"` first)".into(),
-        );
-    };
-    let ok = |args: &[&str]| {
-        Std::new(&docker)
-            .args(args)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !ok(&["info"]) || !ok(&["image", "inspect", "node:22-alpine"]) {
-        return Some("the Docker engine or the base image node:22-alpine is missing".into());
-    }
-    if std::env::var("GITEA_NPM_TOKEN").is_err() || std::env::var("DOCKPREP_REGISTRY_URL").is_err()
-    {
-        return Some("GITEA_NPM_TOKEN / DOCKPREP_REGISTRY_URL are not set".into());
-    }
-    None
-}
-
-fn dockprep() -> Command {
-    let mut c = Command::cargo_bin("dockprep").unwrap();
-    c.env("NO_COLOR", "1");
-    c
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if e.file_type().unwrap().is_dir() {
-            if e.file_name() != "node_modules" {
-                copy_dir(&src, &dst);
-            }
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
+use common::{copy_dir, dockprep, unavailable};
 
 /// Builds `service` of `repo` through the registry path; returns (seconds, steps as (stage, position, instruction, cached)).
 fn build(repo: &Path, service: &str) -> (f64, Vec<(String, u64, String, bool)>) {

@@ -7,24 +7,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::copy_dir;
 use dockprep::pack::packer::{pack_workspace, PackOptions};
 
 const WS: &str = "examples/fleet/learning_ai_common_plat";
 const PNPM: &str = "pnpm@10.6.5";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if e.file_type().unwrap().is_dir() {
-            if e.file_name() != "node_modules" && e.file_name() != "dist" {
-                copy_dir(&src, &dst);
-            }
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
 
 fn pnpm(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
     let out = Command::new("npx")

@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+
+/// Why the real-engine tests cannot run here, if they cannot.
+pub fn unavailable() -> Option<String> {
+    let Some(docker) = std::env::var_os("DOCKPREP_DOCKER") else {
+        return Some(
+            "DOCKPREP_DOCKER is not set (run `eval \"$(scripts/testbed up)\"` first)".into(),
+        );
+    };
+    let ok = |args: &[&str]| {
+        Std::new(&docker)
+            .args(args)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !ok(&["info"]) {
+        return Some(format!(
+            "the Docker engine behind {} does not answer",
+            Path::new(&docker).display()
+        ));
+    }
+    if !ok(&["image", "inspect", "node:22-alpine"]) {
+        return Some("base image node:22-alpine is missing (scripts/testbed up makes it)".into());
+    }
+    let Ok(url) = std::env::var("DOCKPREP_REGISTRY_URL") else {
+        return Some("DOCKPREP_REGISTRY_URL is not set".into());
+    };
+    if std::env::var("GITEA_NPM_TOKEN").is_err() {
+        return Some("GITEA_NPM_TOKEN is not set".into());
+    }
+    let ping = Std::new("curl")
+        .args([
+            "-sf",
+            "-o",
+            "/dev/null",
+            &format!("{}/-/ping", url.trim_end_matches('/')),
+        ])
+        .status();
+    if !ping.is_ok_and(|s| s.success()) {
+        return Some(format!("the registry at {url} does not answer"));
+    }
+    None
+}
+
+pub fn dockprep() -> Command {
+    let mut c = Command::cargo_bin("dockprep").unwrap();
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Copies a directory tree (without `node_modules` and `dist`).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_type().unwrap().is_dir() {
+            if e.file_name() != "node_modules" && e.file_name() != "dist" {
+                copy_dir(&src, &dst);
+            }
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// Dockerfile steps of the first build: (stage, position in the stage, instruction, cached).
+pub fn steps(v: &serde_json::Value) -> Vec<(String, u64, String, bool)> {
+    v["builds"][0]["steps"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| !s["position"].is_null())
+                .map(|s| {
+                    (
+                        s["stage"].as_str().unwrap_or("").to_string(),
+                        s["position"][0].as_u64().unwrap_or(0),
+                        s["instruction"].as_str().unwrap_or("").to_string(),
+                        s["cached"].as_bool().unwrap_or(false),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
