@@ -663,6 +663,44 @@ struct Walker<'p> {
     entries: Vec<String>,
 }
 
+/// Escapes and `[...]` classes while scanning a pattern: characters inside
+/// them are literal text, never extglob syntax.
+#[derive(Default)]
+struct Literal {
+    escaping: bool,
+    in_class: bool,
+    class_start: usize,
+    class_neg: bool,
+}
+
+impl Literal {
+    /// Feeds `c` (at 1-based position `i` after reading it); true when it is
+    /// part of an escape or a class.
+    fn literal(&mut self, c: char, i: usize) -> bool {
+        if self.escaping || c == '\\' {
+            self.escaping = !self.escaping;
+            return true;
+        }
+        if self.in_class {
+            if i == self.class_start + 1 {
+                if c == '^' || c == '!' {
+                    self.class_neg = true;
+                }
+            } else if c == ']' && !(i == self.class_start + 2 && self.class_neg) {
+                self.in_class = false;
+            }
+            return true;
+        }
+        if c == '[' {
+            self.in_class = true;
+            self.class_start = i;
+            self.class_neg = false;
+            return true;
+        }
+        false
+    }
+}
+
 impl<'p> Walker<'p> {
     fn new_root(ctx: &mut Ctx) -> Result<Walker<'static>, SelectError> {
         let mut w = Walker {
@@ -1582,35 +1620,14 @@ mod mm {
 
         /// `AST.#parseAST`: returns the index after what was consumed.
         fn parse(&mut self, s: &[char], id: usize, pos: usize, depth: usize) -> usize {
-            let mut escaping = false;
-            let mut in_brace = false;
-            let mut brace_start = 0usize;
-            let mut brace_neg = false;
+            let mut lit = crate::pack::select::Literal::default();
             let mut acc = String::new();
             if self.nodes[id].kind.is_none() {
                 let mut i = pos;
                 while i < s.len() {
                     let c = s[i];
                     i += 1;
-                    if escaping || c == '\\' {
-                        escaping = !escaping;
-                        acc.push(c);
-                        continue;
-                    }
-                    if in_brace {
-                        if i == brace_start + 1 {
-                            if c == '^' || c == '!' {
-                                brace_neg = true;
-                            }
-                        } else if c == ']' && !(i == brace_start + 2 && brace_neg) {
-                            in_brace = false;
-                        }
-                        acc.push(c);
-                        continue;
-                    } else if c == '[' {
-                        in_brace = true;
-                        brace_start = i;
-                        brace_neg = false;
+                    if lit.literal(c, i) {
                         acc.push(c);
                         continue;
                     }
@@ -1634,25 +1651,7 @@ mod mm {
             while i < s.len() {
                 let c = s[i];
                 i += 1;
-                if escaping || c == '\\' {
-                    escaping = !escaping;
-                    acc.push(c);
-                    continue;
-                }
-                if in_brace {
-                    if i == brace_start + 1 {
-                        if c == '^' || c == '!' {
-                            brace_neg = true;
-                        }
-                    } else if c == ']' && !(i == brace_start + 2 && brace_neg) {
-                        in_brace = false;
-                    }
-                    acc.push(c);
-                    continue;
-                } else if c == '[' {
-                    in_brace = true;
-                    brace_start = i;
-                    brace_neg = false;
+                if lit.literal(c, i) {
                     acc.push(c);
                     continue;
                 }
