@@ -120,3 +120,20 @@ pub fn registry_config(
         path: r.path.clone(),
     }
 }
+
+/// Where a `RUN` flag goes: right after the keyword and its blanks.
+pub fn after_keyword(text: &str, ins: &crate::syntax::dockerfile::Instruction) -> usize {
+    let rest = &text[ins.keyword.end..];
+    ins.keyword.end + rest.len() - rest.trim_start_matches([' ', '\t']).len()
+}
+
+/// §7.2's token export, inserted before the install command at `at`.
+pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::fix::Edit {
+    crate::fix::Edit::insert(
+        at,
+        format!(
+            "export {}=\"$(cat /run/secrets/{} 2>/dev/null || echo '')\" && ",
+            reg.token_var, reg.token_secret
+        ),
+    )
+}

@@ -48,10 +48,7 @@ fn fix(p: &Project, image: &crate::project::Image, inst: &crate::project::Instal
     let text = p.text(df.file);
     let run = &df.value.instructions[inst.instruction];
     let (line_start, _) = line_range(text, run.span.start);
-    let after_kw = run.keyword.end + text[run.keyword.end..].len()
-        - text[run.keyword.end..]
-            .trim_start_matches([' ', '\t'])
-            .len();
+    let after_kw = super::common::after_keyword(text, run);
     let cmd = command_span(&inst.command);
     let secret = &reg.token_secret;
     Fix::new(
@@ -69,16 +66,7 @@ fn fix(p: &Project, image: &crate::project::Image, inst: &crate::project::Instal
         &df.path,
         Edit::insert(after_kw, format!("--mount=type=secret,id={secret} ")),
     )
-    .edit(
-        &df.path,
-        Edit::insert(
-            cmd.start,
-            format!(
-                "export {}=\"$(cat /run/secrets/{secret} 2>/dev/null || echo '')\" && ",
-                reg.token_var
-            ),
-        ),
-    )
+    .edit(&df.path, super::common::token_export(reg, cmd.start))
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {

@@ -65,13 +65,7 @@ fn secret_mount(
     let cmd = command_span(&inst.command);
     (
         format!("--mount=type=secret,id={secret} "),
-        vec![Edit::insert(
-            cmd.start,
-            format!(
-                "export {}=\"$(cat /run/secrets/{secret} 2>/dev/null || echo '')\" && ",
-                reg.token_var
-            ),
-        )],
+        vec![super::common::token_export(reg, cmd.start)],
     )
 }
 
@@ -141,10 +135,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         }
                         m => m.name().to_string(),
                     };
-                    let after_kw = run.keyword.end + text[run.keyword.end..].len()
-                        - text[run.keyword.end..]
-                            .trim_start_matches([' ', '\t'])
-                            .len();
+                    let after_kw = super::common::after_keyword(text, run);
                     Fix::new(
                         Applicability::Safe,
                         format!("add a cache mount on the {} {what}", inst.manager.name()),
