@@ -10,6 +10,7 @@ pub mod docker;
 pub mod fix;
 pub mod fsutil;
 pub mod pack;
+pub mod prep;
 pub mod project;
 pub mod report;
 pub mod rules;

@@ -5,6 +5,8 @@ mod audit;
 mod bench;
 mod build;
 mod fix;
+mod guard;
+mod hook;
 mod pack;
 mod rules;
 
@@ -35,6 +37,10 @@ enum Command {
     Rules(rules::Args),
     /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
     Build(build::Args),
+    /// Pre-commit check: refuse staged manifests rewritten by `prep` and prep backups.
+    Guard(guard::Args),
+    /// Install the guard into the repository's pre-commit hook (husky or .git/hooks).
+    Hook(hook::Args),
     /// Measure cold, warm (one source file changed) and no-change builds; print the roadmap's A7 table.
     Bench(bench::Args),
 }
@@ -66,6 +72,8 @@ pub fn main() -> ExitCode {
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
         Command::Bench(b) => bench::run(b),
+        Command::Guard(g) => guard::run(g),
+        Command::Hook(h) => hook::run(h),
     };
     ExitCode::from(code)
 }

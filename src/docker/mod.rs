@@ -2,6 +2,7 @@
 //! The driver is the only place that spawns `docker`.
 
 pub mod client;
+pub mod context;
 pub mod preflight;
 pub mod progress;
 pub mod spec;

@@ -1,0 +1,1 @@
+//! The build context as a tar stream, written by dockprep. (in progress)

@@ -1,0 +1,1 @@
+//! `dockprep guard`: refuses commits of rewritten manifests and prep backups. (in progress)

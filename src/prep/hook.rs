@@ -1,0 +1,1 @@
+//! `dockprep hook install`: adds the guard to the pre-commit hook. (in progress)
