@@ -66,10 +66,20 @@ pub struct Corepack {
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
+pub struct Prep {
+    /// Workspaces `prep` packs private-scope packages from, relative to the
+    /// `dockprep.toml` (default: those the repository's `pnpm-workspace.yaml`
+    /// reaches outside it, and sibling workspaces).
+    pub workspaces: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub registry: Registry,
     pub build: Build,
     pub corepack: Corepack,
+    pub prep: Prep,
     /// Where it was read from.
     #[serde(skip)]
     pub path: Option<PathBuf>,

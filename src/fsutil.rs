@@ -2,6 +2,10 @@
 
 use std::path::Path;
 
+/// Prefix of the temporary files and directories dockprep creates beside the
+/// files it writes, so that leftovers of a killed process can be recognised.
+pub const TEMP_PREFIX: &str = ".dockprep-tmp-";
+
 /// Writes through a temporary file in the same directory, then renames it over
 /// `path` (keeping an existing file's permissions).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -10,7 +14,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     match std::fs::metadata(path) {

@@ -8,6 +8,8 @@ mod fix;
 mod guard;
 mod hook;
 mod pack;
+mod prep;
+mod restore;
 mod rules;
 
 use std::process::ExitCode;
@@ -33,6 +35,10 @@ enum Command {
     Fix(fix::Args),
     /// Pack a workspace's packages into npm tarballs, natively (no npm/pnpm process).
     Pack(pack::Args),
+    /// The hermetic fallback: pack private-scope deps into .docker-deps/ and rewrite package.json to them (use only when the registry is down).
+    Prep(prep::Args),
+    /// Undo `prep` byte for byte (also the backups docker-prep.sh leaves).
+    Restore(restore::Args),
     /// List the rules, or print one rule's documentation.
     Rules(rules::Args),
     /// Build compose services (or one Dockerfile) with BuildKit and attribute the time to steps.
@@ -69,6 +75,8 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a),
         Command::Fix(f) => fix::run(f),
         Command::Pack(p) => pack::run(p),
+        Command::Prep(p) => prep::run(p),
+        Command::Restore(r) => restore::run(r),
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
         Command::Bench(b) => bench::run(b),

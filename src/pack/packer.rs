@@ -141,14 +141,48 @@ fn glob_name(pattern: &str, name: &str) -> bool {
     }
 }
 
-fn pack_one(
+/// A package packed in memory: what `pack` prints, and the tarball's bytes.
+pub struct InMemory {
+    pub name: String,
+    pub version: String,
+    pub files: usize,
+    pub tarball: tarball::Tarball,
+    /// The manifest as packed.
+    pub manifest: serde_json::Value,
+    /// Content key: changes when any packed byte, path or mode changes.
+    pub key: String,
+}
+
+/// Packs the package at `dir` into memory (no file is written).
+pub fn pack_in_memory(
     dir: &Path,
     manifest_path: &Path,
     versions: &HashMap<String, String>,
-    workspace: &crate::syntax::pnpm_workspace::Workspace,
-    out: &Path,
-    cached: Option<&Packed>,
-) -> Result<Packed, PackError> {
+    workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
+) -> Result<InMemory, PackError> {
+    let (name, version, rewritten, entries, key) =
+        collect(dir, manifest_path, versions, workspace)?;
+    let files = entries.len();
+    let t = tarball::write(entries).map_err(|e| PackError::Io(dir.to_path_buf(), e))?;
+    Ok(InMemory {
+        name,
+        version,
+        files,
+        tarball: t,
+        manifest: rewritten,
+        key,
+    })
+}
+
+type Collected = (String, String, serde_json::Value, Vec<Entry>, String);
+
+/// Selects and reads the package's files, rewrites its manifest, and keys the lot.
+fn collect(
+    dir: &Path,
+    manifest_path: &Path,
+    versions: &HashMap<String, String>,
+    workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
+) -> Result<Collected, PackError> {
     let files = select_files(dir).map_err(|e| PackError::Select(dir.to_path_buf(), e))?;
     let raw = std::fs::read_to_string(manifest_path)
         .map_err(|e| PackError::Io(manifest_path.to_path_buf(), e))?;
@@ -159,7 +193,7 @@ fn pack_one(
             column: e.column(),
             message: e.to_string(),
         })?;
-    let rewritten = manifest::rewrite(&value, versions, Some(workspace))
+    let rewritten = manifest::rewrite(&value, versions, workspace)
         .map_err(|e| PackError::Manifest(dir.to_path_buf(), e))?;
     let name = rewritten["name"].as_str().unwrap_or_default().to_string();
     let version = rewritten["version"].as_str().unwrap_or("0.0.0").to_string();
@@ -192,6 +226,19 @@ fn pack_one(
         });
     }
     let key = hasher.finalize().to_hex().to_string();
+    Ok((name, version, rewritten, entries, key))
+}
+
+fn pack_one(
+    dir: &Path,
+    manifest_path: &Path,
+    versions: &HashMap<String, String>,
+    workspace: &crate::syntax::pnpm_workspace::Workspace,
+    out: &Path,
+    cached: Option<&Packed>,
+) -> Result<Packed, PackError> {
+    let (name, version, _, entries, key) = collect(dir, manifest_path, versions, Some(workspace))?;
+    let files = entries.len();
     let file = out.join(tarball::file_name(&name, &version));
     if let Some(c) = cached.filter(|c| c.key == key && c.tarball == file && file.is_file()) {
         let mut c = c.clone();
@@ -204,7 +251,7 @@ fn pack_one(
         name,
         version,
         tarball: file,
-        files: files.len(),
+        files,
         size: t.bytes.len() as u64,
         unpacked_size: t.unpacked_size,
         integrity: t.integrity,
