@@ -4,5 +4,6 @@
 //! error or signal) brings back every original byte; `guard` keeps rewritten
 //! manifests and backups out of commits.
 
+pub mod git;
 pub mod guard;
 pub mod hook;
