@@ -194,12 +194,14 @@ fn write(file: &Path, text: &str, new: bool) -> Result<(), HookError> {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     write_atomic(file, text.as_bytes()).map_err(io)?;
-    #[cfg(unix)]
     if new {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755)).map_err(io)?;
+        // A new hook must be executable (an existing one keeps its mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755)).map_err(io)?;
+        }
     }
-    let _ = new;
     Ok(())
 }
 
