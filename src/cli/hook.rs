@@ -1,7 +1,58 @@
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+use std::path::PathBuf;
 
-pub fn run(_a: Args) -> u8 {
-    eprintln!("error: `dockprep hook` is not built yet");
-    super::exit::USAGE
+use super::exit;
+use dockprep::prep::hook::{self, Manager, Outcome};
+use dockprep::report::display_path;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Action {
+    /// Add `dockprep guard` to the pre-commit hook (`.husky/pre-commit` when husky is used).
+    Install {
+        /// A directory inside the git repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove the block that `install` added.
+    Uninstall {
+        /// A directory inside the git repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+}
+
+pub fn run(a: Args) -> u8 {
+    let result = match &a.action {
+        Action::Install { path } => hook::install(path),
+        Action::Uninstall { path } => hook::uninstall(path),
+    };
+    let done = match result {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let file = display_path(&done.file);
+    let via = match done.manager {
+        Manager::Husky => " (husky)",
+        Manager::Git => "",
+    };
+    match done.outcome {
+        Outcome::Created => println!("created {file}{via} with the dockprep guard"),
+        Outcome::Added => println!("added the dockprep guard to {file}{via}"),
+        Outcome::Updated => println!("updated the dockprep guard in {file}{via}"),
+        Outcome::AlreadyInstalled => println!("already installed in {file}{via}"),
+        Outcome::Removed => println!("removed the dockprep guard from {file}{via}"),
+        Outcome::NotInstalled => println!("not installed in {file}{via}"),
+    }
+    if !done.executable && done.file.exists() {
+        eprintln!("warning: {file} is not executable, so git does not run it (chmod +x {file})");
+    }
+    exit::CLEAN
 }

@@ -1,1 +1,299 @@
-//! `dockprep guard`: refuses commits of rewritten manifests and prep backups. (in progress)
+//! `dockprep guard` (roadmap B4, gate C4): refuses commits of manifests
+//! rewritten by `prep` (or `docker-prep.sh`) and of prep backups.
+//!
+//! What counts is the staged content (the index), not the work tree: a
+//! manifest restored in the work tree but still staged rewritten is refused,
+//! a rewritten work-tree manifest that is not staged is not.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::git::{self, GitError};
+use crate::syntax::span::{floor_char_boundary, LineIndex};
+
+/// Longest snippet kept for a finding, in bytes.
+const SNIPPET_MAX: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A `file:` specifier into a `.docker-deps/` directory in a `package.json`.
+    Reference,
+    /// A `package.json.bak` backup.
+    Backup,
+    /// The prep journal, `.docker-deps/.dockprep-prep.json`.
+    Journal,
+    /// Any other file under a `.docker-deps/` directory (tarballs).
+    DockerDeps,
+}
+
+/// One staged thing that must not be committed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub kind: Kind,
+    /// Relative to the top level of the work tree, `/`-separated.
+    pub path: String,
+    /// 1-based; 1:1 for findings about a whole file.
+    pub line: usize,
+    pub column: usize,
+    /// The specifier for a reference, the file name otherwise.
+    pub snippet: String,
+}
+
+impl Violation {
+    pub fn message(&self) -> String {
+        match self.kind {
+            Kind::Reference => format!("{} reference", self.snippet),
+            Kind::Backup => "prep backup staged".into(),
+            Kind::Journal => "prep journal staged".into(),
+            Kind::DockerDeps => "file under .docker-deps/ staged".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The top level of the work tree.
+    pub root: PathBuf,
+    /// How many staged files were looked at.
+    pub staged: usize,
+    pub violations: Vec<Violation>,
+}
+
+/// Checks what is staged in the repository containing `path`.
+pub fn check(path: &Path) -> Result<Report, GitError> {
+    let root = git::toplevel(path)?;
+    let names = git::output(
+        &root,
+        [
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--diff-filter=ACMR",
+        ],
+    )?;
+    let staged: Vec<&[u8]> = names.split(|b| *b == 0).filter(|n| !n.is_empty()).collect();
+    let mut violations = Vec::new();
+    for raw in &staged {
+        let path = String::from_utf8_lossy(raw).into_owned();
+        match classify(&path) {
+            Some(Kind::Reference) => {
+                let blob = git::output(
+                    &root,
+                    ["cat-file".into(), "blob".into(), staged_object(raw)],
+                )?;
+                violations.extend(scan_manifest(&blob).into_iter().map(|r| Violation {
+                    kind: Kind::Reference,
+                    path: path.clone(),
+                    line: r.line,
+                    column: r.column,
+                    snippet: r.specifier,
+                }));
+            }
+            Some(kind) => {
+                let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                violations.push(Violation {
+                    kind,
+                    path,
+                    line: 1,
+                    column: 1,
+                    snippet: name,
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(Report {
+        root,
+        staged: staged.len(),
+        violations,
+    })
+}
+
+/// `:0:<path>`, the stage-0 index entry (explicit, so that a path like
+/// `1:x/package.json` is not read as a stage number).
+fn staged_object(path: &[u8]) -> OsString {
+    let mut spec = b":0:".to_vec();
+    spec.extend_from_slice(path);
+    git::path_from_bytes(&spec).into_os_string()
+}
+
+/// What a staged path is, if the guard cares: [`Kind::Reference`] means "a
+/// manifest to scan".
+fn classify(path: &str) -> Option<Kind> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let name = parts.pop()?;
+    let in_deps = parts.contains(&".docker-deps");
+    match name {
+        "package.json.bak" => Some(Kind::Backup),
+        ".dockprep-prep.json" if parts.last() == Some(&".docker-deps") => Some(Kind::Journal),
+        _ if in_deps => Some(Kind::DockerDeps),
+        "package.json" => Some(Kind::Reference),
+        _ => None,
+    }
+}
+
+/// A `file:` specifier into `.docker-deps/` found in a manifest's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub line: usize,
+    pub column: usize,
+    pub specifier: String,
+}
+
+/// Finds every string starting with `file:` whose path has a `.docker-deps`
+/// component, textually: the manifest need not be valid JSON or UTF-8
+/// (columns then count each invalid sequence as one character).
+pub fn scan_manifest(bytes: &[u8]) -> Vec<Reference> {
+    let text = String::from_utf8_lossy(bytes);
+    // Same byte offsets as `text`: only ASCII letters change.
+    let lower = text.to_ascii_lowercase();
+    let mut index = None;
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("\"file:") {
+        let start = from + i + 1;
+        let end = text[start..]
+            .find(['"', '\n', '\r'])
+            .map_or(text.len(), |e| start + e);
+        let spec = &text[start..end];
+        if into_docker_deps(&spec["file:".len()..]) {
+            let index = index.get_or_insert_with(|| LineIndex::new(&text));
+            let pos = index.position(&text, start);
+            let cut = floor_char_boundary(spec, SNIPPET_MAX);
+            let ellipsis = if cut < spec.len() { "…" } else { "" };
+            found.push(Reference {
+                line: pos.line,
+                column: pos.column,
+                specifier: format!("{}{ellipsis}", &spec[..cut]),
+            });
+        }
+        from = end;
+    }
+    found
+}
+
+/// Whether a `file:` path has a `.docker-deps` component, at any depth
+/// (`\/` JSON escapes and Windows separators included).
+fn into_docker_deps(path: &str) -> bool {
+    path.split(['/', '\\']).any(|c| c == ".docker-deps")
+}
+
+/// The roadmap's B4 message, adapted: which restore to run.
+pub fn error_message(root: &Path) -> String {
+    let script = if root.join("scripts/docker-prep.sh").is_file() {
+        " (or `scripts/docker-prep.sh --restore`)"
+    } else {
+        ""
+    };
+    format!("ERROR: rewritten package.json detected. Run `dockprep restore`{script} first.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(text: &[u8]) -> Vec<(usize, usize, String)> {
+        scan_manifest(text)
+            .into_iter()
+            .map(|r| (r.line, r.column, r.specifier))
+            .collect()
+    }
+
+    #[test]
+    fn finds_references_with_line_and_column() {
+        let text = "{\n  \"dependencies\": {\n    \"@bytelyst/config\": \"file:../.docker-deps/bytelyst-config-1.4.0.tgz\",\n    \"express\": \"^4.21.2\"\n  },\n  \"pnpm\": {\"overrides\": {\"@bytelyst/db\": \"file:./.docker-deps/db.tgz\"}}\n}\n";
+        assert_eq!(
+            refs(text.as_bytes()),
+            vec![
+                (
+                    3,
+                    26,
+                    "file:../.docker-deps/bytelyst-config-1.4.0.tgz".to_string()
+                ),
+                (6, 43, "file:./.docker-deps/db.tgz".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn any_depth_and_only_docker_deps_components() {
+        let hit = |s: &str| !scan_manifest(format!("{{\"a\": \"{s}\"}}").as_bytes()).is_empty();
+        assert!(hit("file:../../.docker-deps/x.tgz"));
+        assert!(hit("file:.docker-deps/x.tgz"));
+        assert!(hit("FILE:../.docker-deps/x.tgz"));
+        assert!(hit("file:..\\/.docker-deps\\/x.tgz"));
+        assert!(hit("file:///abs/.docker-deps/x.tgz"));
+        assert!(!hit("file:../my.docker-deps/x.tgz"));
+        assert!(!hit("file:../.docker-deps-old/x.tgz"));
+        assert!(!hit("file:../packages/config"));
+        assert!(!hit("link:../.docker-deps/x"));
+        assert!(!hit("../.docker-deps/x.tgz"));
+        // Not a specifier: `file:` inside a longer string.
+        assert!(!hit("see file:../.docker-deps/x.tgz"));
+    }
+
+    #[test]
+    fn scans_text_that_is_not_json() {
+        let text = b"{ \"dependencies\": { \"a\": \"file:../.docker-deps/a.tgz\", ,,, \n \"b\": \"file:../.docker-deps/b.tgz";
+        assert_eq!(
+            refs(text),
+            vec![
+                (1, 27, "file:../.docker-deps/a.tgz".into()),
+                (2, 8, "file:../.docker-deps/b.tgz".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn scans_text_that_is_not_utf8() {
+        let mut text = b"{\"d\": \"\xff\xfe\", \"a\": \"file:../.docker-deps/a\xe9.tgz\"}".to_vec();
+        text.extend_from_slice(b"\n\xc3");
+        let r = refs(&text);
+        assert_eq!(r.len(), 1);
+        assert_eq!((r[0].0, r[0].1), (1, 19));
+        assert!(r[0].2.starts_with("file:../.docker-deps/a"));
+    }
+
+    #[test]
+    fn long_specifiers_are_cut() {
+        let long = format!("{{\"a\": \"file:../.docker-deps/{}é\"}}", "x".repeat(500));
+        let r = scan_manifest(long.as_bytes());
+        assert!(r[0].specifier.len() <= SNIPPET_MAX + "…".len());
+        assert!(r[0].specifier.ends_with('…'));
+    }
+
+    #[test]
+    fn nothing_to_find_in_odd_input() {
+        for t in [
+            &b""[..],
+            b"\"",
+            b"\"file:",
+            b"\"file:\n",
+            b"\xff\"file:.docker-deps",
+        ] {
+            let _ = scan_manifest(t);
+        }
+        assert_eq!(refs(b"\"file:.docker-deps").len(), 1);
+    }
+
+    #[test]
+    fn classifies_staged_paths() {
+        assert_eq!(classify("package.json"), Some(Kind::Reference));
+        assert_eq!(classify("apps/api/package.json"), Some(Kind::Reference));
+        assert_eq!(classify("apps/api/package.json.bak"), Some(Kind::Backup));
+        assert_eq!(
+            classify(".docker-deps/.dockprep-prep.json"),
+            Some(Kind::Journal)
+        );
+        assert_eq!(
+            classify("web/.docker-deps/bytelyst-config-1.4.0.tgz"),
+            Some(Kind::DockerDeps)
+        );
+        assert_eq!(classify("src/package.json.orig"), None);
+        assert_eq!(classify("README.md"), None);
+    }
+}

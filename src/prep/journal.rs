@@ -10,8 +10,6 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use super::plan::DEPS_DIR;
-
 /// Where the journal lives, relative to the root.
 pub const JOURNAL: &str = ".docker-deps/.dockprep-prep.json";
 
@@ -120,11 +118,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// True for a `.docker-deps/` tarball reference in a manifest's text.
 pub fn has_deps_reference(text: &str) -> bool {
-    text.match_indices("file:").any(|(i, _)| {
-        let rest = &text[i + 5..];
-        let spec = rest.split(['"', '\'', ',', '}']).next().unwrap_or("");
-        spec.split('/').any(|seg| seg == DEPS_DIR)
-    })
+    !super::guard::scan_manifest(text.as_bytes()).is_empty()
 }
 
 #[cfg(test)]

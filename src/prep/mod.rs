@@ -5,6 +5,7 @@
 //! manifests and backups out of commits.
 
 pub mod apply;
+pub mod git;
 pub mod guard;
 pub mod hook;
 pub mod journal;
