@@ -434,3 +434,36 @@ fn prep_run_mode_builds_with_the_registry_down() {
         "config\nerrors\nlogger\n"
     );
 }
+
+#[test]
+fn nothing_token_like_is_ever_packed() {
+    let (_d, root) = fleet("learning_ai_peakpulse");
+    let readme = root.join("../learning_ai_common_plat/packages/errors/README.md");
+    let orig = std::fs::read_to_string(&readme).unwrap();
+    let lines = orig.lines().count();
+    for (leak, env) in [
+        ("//npm.example/:_authToken=0123456789abcdef", None),
+        (
+            "the token is tok-0123456789-secret",
+            Some("tok-0123456789-secret"),
+        ),
+    ] {
+        std::fs::write(&readme, format!("{orig}{leak}\n")).unwrap();
+        let before = snapshot(&root);
+        let mut c = dockprep();
+        c.arg("prep").current_dir(&root);
+        if let Some(v) = env {
+            c.env("GITEA_NPM_TOKEN", v);
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+        let t = text(&o);
+        assert!(
+            t.contains(&format!("packages/errors/README.md:{}:", lines + 1))
+                && t.contains("refusing to pack"),
+            "{t}"
+        );
+        assert!(!t.contains("0123456789"), "the value is never printed: {t}");
+        assert_eq!(snapshot(&root), before);
+    }
+}

@@ -5,5 +5,6 @@
 
 pub mod manifest;
 pub mod packer;
+pub mod secrets;
 pub mod select;
 pub mod tarball;

@@ -29,6 +29,13 @@ pub enum PackError {
     Manifest(PathBuf, ManifestError),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
+    #[error("{path}:{line}:{column}: refusing to pack {what} (remove it, or keep the file out with `files` or `.npmignore`)")]
+    Credential {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        what: String,
+    },
 }
 
 /// What was packed.
@@ -208,12 +215,21 @@ fn collect(
     };
     let mut entries = Vec::with_capacity(files.len());
     let mut hasher = blake3::Hasher::new();
+    let known = super::secrets::known_from_env();
     for f in &files {
         let bytes = if f == "package.json" {
             manifest::to_text(&rewritten).into_bytes()
         } else {
             std::fs::read(dir.join(f)).map_err(|e| PackError::Io(dir.join(f), e))?
         };
+        if let Some(h) = super::secrets::scan(&bytes, &known) {
+            return Err(PackError::Credential {
+                path: dir.join(f),
+                line: h.line,
+                column: h.column,
+                what: h.what,
+            });
+        }
         let executable = bins.iter().any(|b| b == f) || is_executable(&dir.join(f));
         hasher.update(f.as_bytes());
         hasher.update(&[0, u8::from(executable)]);
