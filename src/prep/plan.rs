@@ -57,6 +57,9 @@ pub struct PlanOptions {
     pub workspaces: Vec<PathBuf>,
     /// Extra private scopes.
     pub private_scopes: Vec<String>,
+    /// More directories to discover workspaces from (the repository around a
+    /// build context); their packages outside the root are sources too.
+    pub search: Vec<PathBuf>,
 }
 
 /// A package to place in `.docker-deps/`.
@@ -117,6 +120,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         }
         paths.push(w);
     }
+    paths.extend(opts.search.iter().map(|s| clean(s)));
     let p = project::load(
         &paths,
         &Options {
@@ -138,7 +142,12 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         });
     }
     if opts.workspaces.is_empty() {
-        let configured = p.repos.iter().find(|r| r.root == root).and_then(|r| {
+        let repo = p
+            .repos
+            .iter()
+            .filter(|r| relative_to(&root, &r.root).is_some())
+            .max_by_key(|r| r.root.components().count());
+        let configured = repo.and_then(|r| {
             let base = r.config.path.as_ref()?.parent()?.to_path_buf();
             let ws: Vec<PathBuf> = r
                 .config
