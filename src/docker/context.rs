@@ -58,6 +58,13 @@
 //!   devices and FIFOs with `mknod`). Extended attributes are not written.
 //! * **Metadata.** Permission bits including setuid/setgid/sticky; owner
 //!   0:0 with empty user/group names (the CLI's `resetUIDAndGID`).
+//! * **The first entry.** The docker CLI (20.10 `docker build`, and buildx)
+//!   tells a tar on stdin from a Dockerfile by parsing one tar header out of
+//!   the first 1024 bytes; a PAX record or a GNU long name in front of the
+//!   first entry does not fit, and the stream is then taken for a Dockerfile
+//!   ("ambiguous Dockerfile source"). The stream therefore starts with a plain
+//!   `./` entry for the context root (its mode, the fixed mtime), as
+//!   `tar -C dir -c .` would.
 //!
 //! # Modification times
 //!
@@ -71,7 +78,16 @@
 //! directories that only exist because of the overlay get the fixed
 //! [`OVERLAY_MTIME`], so the same overlay always gives the same bytes; an
 //! unchanged work tree plus an unchanged overlay gives a byte-identical
-//! stream (and a rebuilt, cached unpack step on the engine side).
+//! stream.
+//!
+//! Measured on the testbed engine: two tar contexts with the same files but
+//! every mtime shifted by 1000 s give a `CACHED` `COPY . /`; changing one
+//! file's mode reruns it. A build from the directory and one from a tar of the
+//! same files do *not* share the `COPY` cache (whatever the root entry), so
+//! switching between the two modes costs one rebuild of the `COPY` steps.
+//! Since the key ignores mtimes, a cached `COPY` keeps the mtimes of the
+//! build that made the cache entry (which is why the differential test
+//! builds with `--no-cache`).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -719,16 +735,31 @@ pub fn write_context(
         }
     }
 
-    write_entries(&entries, out, &mut summary)?;
+    write_entries(perm(&root), &entries, out, &mut summary)?;
     Ok(summary)
 }
 
 fn write_entries(
+    root_mode: u32,
     entries: &[Entry<'_>],
     out: impl Write,
     summary: &mut ContextSummary,
 ) -> Result<(), ContextError> {
     let mut tar = tar::Builder::new(out);
+    // The docker CLI decides whether stdin is a tar or a Dockerfile by
+    // reading one header from the first 1 KiB; a PAX or GNU long-name entry
+    // first would not fit and the stream would be taken for a Dockerfile.
+    // So the stream starts with a plain `./` entry for the context root.
+    let mut h = tar::Header::new_gnu();
+    h.as_old_mut().name[..2].copy_from_slice(b"./");
+    h.set_entry_type(tar::EntryType::Directory);
+    h.set_mode(root_mode);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(OVERLAY_MTIME);
+    h.set_size(0);
+    h.set_cksum();
+    tar.append(&h, io::empty()).map_err(ContextError::Write)?;
     for e in entries {
         if e.mtime.1 != 0 {
             pax_mtime(&mut tar, e.mtime).map_err(ContextError::Write)?;
@@ -857,9 +888,16 @@ mod tests {
     fn list(bytes: &[u8]) -> Vec<Listed> {
         let mut archive = tar::Archive::new(bytes);
         let mut out = Vec::new();
-        for entry in archive.entries().unwrap() {
+        for (i, entry) in archive.entries().unwrap().enumerate() {
             let mut entry = entry.unwrap();
             let h = entry.header().clone();
+            if i == 0 {
+                // The plain root entry the docker CLI needs to see first.
+                assert_eq!(&h.as_old().name[..3], b"./\0");
+                assert_eq!(h.entry_type(), tar::EntryType::Directory);
+                assert_eq!(entry.raw_header_position(), 0);
+                continue;
+            }
             let path = entry.path().unwrap().to_string_lossy().into_owned();
             let (kind, body) = match h.entry_type() {
                 tar::EntryType::Directory => ('d', String::new()),
