@@ -17,6 +17,8 @@ pub enum DockerError {
     },
     #[error("{0}")]
     Secret(String),
+    #[error("{0}")]
+    Context(String),
     #[error("`{command}` failed (exit {code:?}): {stderr}")]
     Failed {
         command: String,
@@ -137,7 +139,10 @@ impl Docker {
         };
         a.push("--progress=plain".into());
         a.push("-f".into());
-        a.push(spec.dockerfile.display().to_string());
+        match &spec.context_tar {
+            Some(tar) => a.push(tar.dockerfile.clone()),
+            None => a.push(spec.dockerfile.display().to_string()),
+        }
         for (k, v) in &spec.args {
             a.push("--build-arg".into());
             a.push(format!("{k}={v}"));
@@ -165,13 +170,22 @@ impl Docker {
         if no_cache {
             a.push("--no-cache".into());
         }
-        a.push(spec.context.display().to_string());
+        match &spec.context_tar {
+            // The context is the tar stream on stdin.
+            Some(_) => a.push("-".into()),
+            None => a.push(spec.context.display().to_string()),
+        }
         a
     }
 
     /// Runs the build, feeding every (redacted) progress line to `on_line`.
     /// Secrets from the environment are written to private temporary files,
     /// so values never appear on a command line.
+    ///
+    /// With [`BuildSpec::context_tar`] set, the tar file is the client's stdin
+    /// and the context argument is `-` (`docker build -f NAME -`, also the
+    /// form of `docker buildx build`): the client uploads the stream as is and
+    /// BuildKit unpacks it without applying any `.dockerignore`.
     pub fn build(
         &self,
         spec: &BuildSpec,
@@ -199,11 +213,20 @@ impl Docker {
         }
         let args = self.build_args(spec, &files, no_cache);
         let command = redactor.redact(&format!("{} {}", self.program.display(), args.join(" ")));
+        let stdin = match &spec.context_tar {
+            Some(tar) => Stdio::from(std::fs::File::open(&tar.path).map_err(|e| {
+                DockerError::Context(format!(
+                    "cannot open the build context {}: {e}",
+                    tar.path.display()
+                ))
+            })?),
+            None => Stdio::null(),
+        };
         let start = Instant::now();
         let mut child = self
             .command()
             .args(&args)
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -257,5 +280,41 @@ mod tests {
         r.add("abcdefgh\n");
         r.add("ab");
         assert_eq!(r.redact("x abcdefgh y abcd ab"), "x *** y *** ab");
+    }
+
+    #[test]
+    fn a_tar_context_is_read_from_stdin() {
+        let mut spec = crate::docker::spec::BuildSpec {
+            name: "x".into(),
+            repo: ".".into(),
+            dockerfile: "/repo/Dockerfile".into(),
+            context: "/repo".into(),
+            args: vec![],
+            secrets: vec![],
+            add_hosts: vec![],
+            network: None,
+            target: None,
+            tag: None,
+            image: None,
+            context_tar: None,
+        };
+        for buildx in [false, true] {
+            let docker = Docker {
+                program: "docker".into(),
+                buildx,
+            };
+            let a = docker.build_args(&spec, &[], false);
+            assert_eq!(a.last().unwrap(), "/repo");
+            spec.context_tar = Some(crate::docker::spec::ContextTar {
+                path: "/tmp/ctx.tar".into(),
+                dockerfile: ".dockerfile.0123".into(),
+            });
+            let a = docker.build_args(&spec, &[], false);
+            assert_eq!(a.last().unwrap(), "-");
+            let f = a.iter().position(|x| x == "-f").unwrap();
+            assert_eq!(a[f + 1], ".dockerfile.0123");
+            assert!(!a.iter().any(|x| x.contains("/repo")));
+            spec.context_tar = None;
+        }
     }
 }

@@ -77,6 +77,19 @@ pub struct BuildSpec {
     pub tag: Option<String>,
     /// Index of the image in the project model (for preflight and messages).
     pub image: Option<usize>,
+    /// When set, the build reads its context from this tar stream (written
+    /// by [`crate::docker::context::write_context`]) on the client's stdin
+    /// instead of walking [`BuildSpec::context`].
+    pub context_tar: Option<ContextTar>,
+}
+
+/// A build context already written as a tar file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextTar {
+    /// The uncompressed tar file.
+    pub path: PathBuf,
+    /// The Dockerfile's name inside the tar (passed as `-f`).
+    pub dockerfile: String,
 }
 
 /// Flags given on the command line, applied on top of the compose file.
@@ -233,6 +246,7 @@ pub fn from_compose(
                 .or_else(|| b.target.as_ref().map(|t| t.value.clone())),
             tag,
             image,
+            context_tar: None,
         });
     }
     if out.is_empty() {
@@ -283,6 +297,7 @@ pub fn single(
             .clone()
             .or_else(|| Some(format!("{}-image", repo_name(&context)))),
         image,
+        context_tar: None,
     })
 }
 
@@ -376,6 +391,7 @@ mod tests {
             target: None,
             tag: None,
             image: None,
+            context_tar: None,
         };
         assert_eq!(effective_hosts(&s), vec!["host.docker.internal:127.0.0.1"]);
         s.network = None;
