@@ -88,6 +88,19 @@ impl BuildFlags {
     }
 }
 
+/// Where the private-scope packages come from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// The registry when its preflight passes; tarballs when it fails or when
+    /// no registry is wired for the private packages the image installs.
+    Auto,
+    /// The private registry (the build stops when the preflight fails).
+    Registry,
+    /// Tarballs of the sibling workspace, placed with the rewritten manifests
+    /// into a build context dockprep writes: no file on disk changes.
+    Tarball,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Repository with a compose file (or a Dockerfile).
@@ -104,6 +117,12 @@ pub struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Registry path, tarball path (the hermetic fallback), or auto.
+    #[arg(long, value_enum, default_value_t = Mode::Auto)]
+    mode: Mode,
+    /// Workspace the tarballs are packed from (default: as `dockprep prep`).
+    #[arg(long)]
+    workspace: Vec<PathBuf>,
     #[command(flatten)]
     flags: BuildFlags,
 }
@@ -161,14 +180,133 @@ pub fn precheck(plan: &Plan, spec: &BuildSpec, preflight_on: bool) -> Result<(),
         s.value()?;
     }
     if preflight_on {
-        let targets = preflight::targets(&plan.project, spec)
-            .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
-        for t in &targets {
-            preflight::check(t, Duration::from_secs(3))
-                .map_err(|e| format!("preflight for `{}`: {e}; not building", spec.name))?;
-        }
+        registry_preflight(plan, spec).map_err(|e| format!("{e}; not building"))?;
     }
     Ok(())
+}
+
+/// Checks every private registry the image's `.npmrc` names. `Ok(false)`
+/// when it names none.
+pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, String> {
+    let targets = preflight::targets(&plan.project, spec)
+        .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
+    for t in &targets {
+        preflight::check(t, Duration::from_secs(3))
+            .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
+    }
+    Ok(!targets.is_empty())
+}
+
+/// Makes `spec` build from a context dockprep writes: the context filtered
+/// by its `.dockerignore`, the manifests rewritten to `.docker-deps/`
+/// tarballs of the private-scope packages, the tarballs added. Returns the
+/// number of packages and what to tell the user.
+pub fn use_tarballs(
+    plan: &Plan,
+    spec: &mut BuildSpec,
+    repo: &std::path::Path,
+    workspaces: &[PathBuf],
+    dir: &std::path::Path,
+) -> Result<(usize, String), String> {
+    use dockprep::docker::context::{write_context, ContextSpec, Walker};
+    let p = dockprep::prep::plan::plan(&dockprep::prep::plan::PlanOptions {
+        root: spec.context.clone(),
+        workspaces: workspaces.to_vec(),
+        private_scopes: Vec::new(),
+        search: vec![repo.to_path_buf()],
+        only: installed_manifests(plan, spec),
+    })
+    .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
+    let mut overlay = std::collections::BTreeMap::new();
+    for t in &p.tarballs {
+        overlay.insert(t.path.clone(), t.bytes.clone());
+    }
+    for r in &p.rewrites {
+        overlay.insert(r.path.clone(), r.rewritten.clone());
+    }
+    let path = dir.join(format!("context-{}.tar", spec.name));
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot write the build context {}: {e}", path.display()))?;
+    let summary = write_context(
+        &ContextSpec {
+            dir: &spec.context,
+            dockerfile: &spec.dockerfile,
+            overlay,
+            walker: Walker::for_client(plan.docker.buildx),
+        },
+        std::io::BufWriter::new(file),
+    )
+    .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
+    if !summary.excluded_overlay.is_empty() {
+        return Err(format!(
+            "tarball mode for `{}`: the .dockerignore in effect ({}) excludes {} (roadmap A6-3: `.docker-deps/` must reach the build)",
+            spec.name,
+            summary
+                .ignore_file
+                .as_ref()
+                .map_or_else(|| "?".into(), |f| f.display().to_string()),
+            summary.excluded_overlay.join(", ")
+        ));
+    }
+    spec.context_tar = Some(dockprep::docker::spec::ContextTar {
+        path,
+        dockerfile: summary.dockerfile_in_tar,
+    });
+    let mut note = format!(
+        "{} private packages as tarballs ({}), {} manifests rewritten in the context only",
+        p.tarballs.len(),
+        p.tarballs
+            .iter()
+            .map(|t| format!("{}@{}", t.name, t.version))
+            .collect::<Vec<_>>()
+            .join(", "),
+        p.rewrites.len()
+    );
+    if !p.tarballs.is_empty() && !copies_docker_deps(plan, spec) {
+        note.push_str(&format!(
+            "\nwarning: {} never copies `.docker-deps/` into the image, so the install cannot find the tarballs (add `COPY .docker-deps* /app/.docker-deps/`, roadmap A5)",
+            spec.dockerfile.display()
+        ));
+    }
+    Ok((p.tarballs.len(), note))
+}
+
+/// The manifests the image's install steps use (empty when unknown).
+fn installed_manifests(plan: &Plan, spec: &BuildSpec) -> Vec<PathBuf> {
+    let Some(image) = spec.image.map(|i| &plan.project.images[i]) else {
+        return Vec::new();
+    };
+    image
+        .installs
+        .iter()
+        .flat_map(|i| &i.manifests)
+        .map(|m| plan.project.manifests[m.manifest].path.clone())
+        .collect()
+}
+
+/// True when a `COPY`/`ADD` from the context brings `.docker-deps/` in.
+fn copies_docker_deps(plan: &Plan, spec: &BuildSpec) -> bool {
+    let Some(image) = spec.image.map(|i| &plan.project.images[i]) else {
+        return true;
+    };
+    plan.project.dockerfiles[image.dockerfile]
+        .value
+        .instructions
+        .iter()
+        .filter(|i| {
+            matches!(
+                i.kind,
+                dockprep::syntax::dockerfile::Kind::Copy | dockprep::syntax::dockerfile::Kind::Add
+            ) && i.flag("from").is_none()
+        })
+        .flat_map(|i| &i.sources)
+        .any(|s| {
+            let src = s.value.trim_start_matches("./").trim_end_matches('/');
+            src.is_empty()
+                || src == "."
+                || dockprep::project::wildcard(src, ".docker-deps")
+                || dockprep::project::wildcard(src, ".docker-deps/x.tgz")
+        })
 }
 
 /// Runs one build with the chosen progress display.
@@ -309,16 +447,67 @@ pub fn run(a: Args) -> u8 {
     let mut redactor = Redactor::default();
     let mut results = Vec::new();
     let mut code = exit::CLEAN;
-    for spec in &plan.specs {
-        if let Err(e) = precheck(&plan, spec, !a.flags.no_preflight) {
-            eprintln!("error: {}", redactor.redact(&e));
-            code = exit::FINDINGS;
-            break;
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot create a temporary directory: {e}");
+            return exit::FINDINGS;
         }
-        match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
+    };
+    for spec in &plan.specs {
+        let mut spec = spec.clone();
+        if a.mode == Mode::Registry {
+            if let Err(e) = precheck(&plan, &spec, !a.flags.no_preflight) {
+                eprintln!("error: {}", redactor.redact(&e));
+                code = exit::FINDINGS;
+                break;
+            }
+        }
+        let why = match a.mode {
+            Mode::Registry => None,
+            Mode::Tarball => Some("--mode tarball".to_string()),
+            Mode::Auto if a.flags.no_preflight => None,
+            Mode::Auto => match registry_preflight(&plan, &spec) {
+                Ok(true) => None,
+                Ok(false) => Some("no private registry is wired into this image".to_string()),
+                Err(e) => Some(e),
+            },
+        };
+        let mut mode = "registry";
+        // The registry path needs its secrets; the tarball path does not.
+        let check = precheck(&plan, &spec, false);
+        if let (Err(e), None) = (&check, &why) {
+            if a.mode != Mode::Registry {
+                eprintln!("error: {}", redactor.redact(e));
+                code = exit::FINDINGS;
+                break;
+            }
+        }
+        if let Some(why) = why {
+            match use_tarballs(&plan, &mut spec, &a.path, &a.workspace, tmp.path()) {
+                // Nothing private to provide: the plain build it is.
+                Ok((0, _)) if a.mode == Mode::Auto => spec.context_tar = None,
+                Ok((_, note)) => {
+                    mode = "tarball";
+                    eprintln!(
+                        "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
+                        spec.name
+                    );
+                }
+                Err(e) => {
+                    eprintln!("error: {}", redactor.redact(&format!("{why}; {e}")));
+                    code = exit::FINDINGS;
+                    break;
+                }
+            }
+        }
+        match run_build(&plan, &spec, a.no_cache, a.flags.progress, &mut redactor) {
             Ok(out) => {
+                let spec = &spec;
                 if a.json {
-                    results.push(to_json(spec, &out));
+                    let mut v = to_json(spec, &out);
+                    v["mode"] = json!(mode);
+                    results.push(v);
                 } else {
                     print!("{}", redactor.redact(&describe(spec, &out)));
                 }

@@ -87,6 +87,7 @@ pub fn run(a: Args) -> u8 {
         workspaces: a.workspace.clone(),
         private_scopes: a.private_scopes.clone(),
         search: Vec::new(),
+        only: Vec::new(),
     };
     let in_place = apply::in_place(&root);
     if !in_place.is_empty() {

@@ -60,6 +60,8 @@ pub struct PlanOptions {
     /// More directories to discover workspaces from (the repository around a
     /// build context); their packages outside the root are sources too.
     pub search: Vec<PathBuf>,
+    /// Rewrite only these manifests (those an image installs); empty: all.
+    pub only: Vec<PathBuf>,
 }
 
 /// A package to place in `.docker-deps/`.
@@ -184,6 +186,9 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         if relative_to(&m.path, &root).is_none()
             || m.path.components().any(|c| c.as_os_str() == DEPS_DIR)
         {
+            continue;
+        }
+        if !opts.only.is_empty() && !opts.only.iter().any(|o| clean(o) == m.path) {
             continue;
         }
         // Packages of a source workspace inside the root are sources, not consumers.
