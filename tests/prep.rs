@@ -467,3 +467,63 @@ fn nothing_token_like_is_ever_packed() {
         assert_eq!(snapshot(&root), before);
     }
 }
+
+/// `build --mode tarball` without an engine: a stand-in client receives the
+/// context on stdin; it holds the rewritten manifest and the tarballs, and
+/// the work tree is untouched. A `.dockerignore` that excludes
+/// `.docker-deps` is refused before anything runs (A6-3).
+#[test]
+fn tarball_mode_hands_the_client_a_context_with_the_rewrite() {
+    use std::os::unix::fs::PermissionsExt;
+    let (d, root) = fleet("learning_ai_peakpulse");
+    let before = snapshot(&root);
+    let fake = d.path().join("fake-docker");
+    let out = d.path().join("captured");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = build ] || exit 1\necho \"$@\" > {0}/args\ncat > {0}/context.tar\necho '#1 [1/1] FROM x' >&2\nexit 0\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = dockprep()
+        .arg("build")
+        .arg(&root)
+        .args(["backend", "--mode", "tarball", "--docker"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3 private packages as tarballs"), "{}", text(&o));
+    let args = std::fs::read_to_string(out.join("args")).unwrap();
+    assert!(args.starts_with("build --progress=plain -f backend/Dockerfile "), "{args}");
+    assert!(args.trim_end().ends_with(" -"), "context from stdin: {args}");
+    let mut files = BTreeMap::new();
+    let mut ar = tar::Archive::new(std::fs::File::open(out.join("context.tar")).unwrap());
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let p = e.path().unwrap().to_string_lossy().trim_start_matches("./").to_string();
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut b).unwrap();
+        files.insert(p, b);
+    }
+    let m = String::from_utf8(files["backend/package.json"].clone()).unwrap();
+    assert!(m.contains("\"@bytelyst/config\": \"file:../.docker-deps/bytelyst-config-1.4.0.tgz\""), "{m}");
+    assert!(files.contains_key(".docker-deps/bytelyst-errors-1.0.2.tgz"));
+    assert!(!files.contains_key("web/package.json.bak"));
+    assert_eq!(snapshot(&root), before, "the work tree is untouched");
+
+    std::fs::write(root.join(".dockerignore"), ".docker-deps\n").unwrap();
+    let o = dockprep()
+        .arg("build")
+        .arg(&root)
+        .args(["backend", "--mode", "tarball", "--docker"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("A6-3"), "{}", text(&o));
+}

@@ -199,15 +199,17 @@ pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, String>
 
 /// Makes `spec` build from a context dockprep writes: the context filtered
 /// by its `.dockerignore`, the manifests rewritten to `.docker-deps/`
-/// tarballs of the private-scope packages, the tarballs added. Returns the
-/// number of packages and what to tell the user.
+/// tarballs of the private-scope packages, the tarballs added. Returns what
+/// to tell the user, or `None` (spec unchanged) when the image installs no
+/// private package and `forced` is not set.
 pub fn use_tarballs(
     plan: &Plan,
     spec: &mut BuildSpec,
     repo: &std::path::Path,
     workspaces: &[PathBuf],
     dir: &std::path::Path,
-) -> Result<(usize, String), String> {
+    forced: bool,
+) -> Result<Option<String>, String> {
     use dockprep::docker::context::{write_context, ContextSpec, Walker};
     let p = dockprep::prep::plan::plan(&dockprep::prep::plan::PlanOptions {
         root: spec.context.clone(),
@@ -217,6 +219,9 @@ pub fn use_tarballs(
         only: installed_manifests(plan, spec),
     })
     .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
+    if p.tarballs.is_empty() && !forced {
+        return Ok(None);
+    }
     let mut overlay = std::collections::BTreeMap::new();
     for t in &p.tarballs {
         overlay.insert(t.path.clone(), t.bytes.clone());
@@ -224,7 +229,13 @@ pub fn use_tarballs(
     for r in &p.rewrites {
         overlay.insert(r.path.clone(), r.rewritten.clone());
     }
-    let path = dir.join(format!("context-{}.tar", spec.name));
+    let path = tempfile::Builder::new()
+        .prefix("context-")
+        .suffix(".tar")
+        .tempfile_in(dir)
+        .and_then(|f| f.keep().map_err(|e| e.error))
+        .map(|(_, p)| p)
+        .map_err(|e| format!("cannot write the build context in {}: {e}", dir.display()))?;
     let file = std::fs::File::create(&path)
         .map_err(|e| format!("cannot write the build context {}: {e}", path.display()))?;
     let summary = write_context(
@@ -268,7 +279,7 @@ pub fn use_tarballs(
             spec.dockerfile.display()
         ));
     }
-    Ok((p.tarballs.len(), note))
+    Ok(Some(note))
 }
 
 /// The manifests the image's install steps use (empty when unknown).
@@ -474,31 +485,31 @@ pub fn run(a: Args) -> u8 {
             },
         };
         let mut mode = "registry";
-        // The registry path needs its secrets; the tarball path does not.
-        let check = precheck(&plan, &spec, false);
-        if let (Err(e), None) = (&check, &why) {
-            if a.mode != Mode::Registry {
-                eprintln!("error: {}", redactor.redact(e));
-                code = exit::FINDINGS;
-                break;
-            }
-        }
         if let Some(why) = why {
-            match use_tarballs(&plan, &mut spec, &a.path, &a.workspace, tmp.path()) {
-                // Nothing private to provide: the plain build it is.
-                Ok((0, _)) if a.mode == Mode::Auto => spec.context_tar = None,
-                Ok((_, note)) => {
+            let forced = a.mode == Mode::Tarball;
+            match use_tarballs(&plan, &mut spec, &a.path, &a.workspace, tmp.path(), forced) {
+                Ok(Some(note)) => {
                     mode = "tarball";
                     eprintln!(
                         "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
                         spec.name
                     );
                 }
+                // Nothing private to provide: the plain build it is.
+                Ok(None) => {}
                 Err(e) => {
                     eprintln!("error: {}", redactor.redact(&format!("{why}; {e}")));
                     code = exit::FINDINGS;
                     break;
                 }
+            }
+        }
+        // The registry path needs its secrets (checked above for --mode registry).
+        if mode == "registry" && a.mode != Mode::Registry {
+            if let Err(e) = precheck(&plan, &spec, false) {
+                eprintln!("error: {}", redactor.redact(&e));
+                code = exit::FINDINGS;
+                break;
             }
         }
         match run_build(&plan, &spec, a.no_cache, a.flags.progress, &mut redactor) {

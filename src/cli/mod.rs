@@ -35,7 +35,7 @@ enum Command {
     Fix(fix::Args),
     /// Pack a workspace's packages into npm tarballs, natively (no npm/pnpm process).
     Pack(pack::Args),
-    /// The hermetic fallback: pack private-scope deps into .docker-deps/ and rewrite package.json to them (use only when the registry is down).
+    // Its about text and the long "when to use it" (roadmap B6) come from `prep::Args`.
     Prep(prep::Args),
     /// Undo `prep` byte for byte (also the backups docker-prep.sh leaves).
     Restore(restore::Args),

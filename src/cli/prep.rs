@@ -5,9 +5,10 @@ use dockprep::prep::apply::{self, PrepError};
 use dockprep::prep::plan::{plan, Plan, PlanOptions};
 use dockprep::report::display_path;
 
-/// Pack the private-scope packages the repository depends on into
-/// `.docker-deps/` and rewrite its `package.json` files to them (the
-/// hermetic fallback, roadmap Phase B; replaces `scripts/docker-prep.sh`).
+/// The hermetic fallback (roadmap Phase B, replaces docker-prep.sh): pack private-scope deps into .docker-deps/, rewrite package.json to them
+///
+/// Packs the private-scope packages the repository depends on, from the
+/// sibling workspace, and rewrites its `package.json` files to the tarballs.
 ///
 /// Use this ONLY when the private registry is down or unreachable, or when a
 /// Docker build must include uncommitted changes of the sibling workspace.
