@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -73,6 +74,23 @@ pub struct Prep {
     pub workspaces: Vec<PathBuf>,
 }
 
+/// Which rules run and how their findings count.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Rules {
+    /// Only these rules (default: all but preview ones).
+    pub select: Vec<Spanned<String>>,
+    /// Never these rules.
+    pub ignore: Vec<Spanned<String>>,
+    /// Also the preview rules.
+    pub preview: bool,
+    /// Severity per rule slug.
+    pub severity: BTreeMap<Spanned<String>, crate::rules::Severity>,
+    /// Rules ignored under path globs (relative to this file's directory;
+    /// `"*"` for every rule).
+    pub per_path_ignores: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -80,6 +98,7 @@ pub struct Config {
     pub build: Build,
     pub corepack: Corepack,
     pub prep: Prep,
+    pub rules: Rules,
     /// Where it was read from.
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -88,13 +107,41 @@ pub struct Config {
 impl Config {
     /// Parses a `dockprep.toml`; the error names line and column.
     pub fn parse(text: &str) -> Result<Config, crate::syntax::ParseError> {
-        toml::from_str::<Config>(text).map_err(|e| {
+        let c = toml::from_str::<Config>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             crate::syntax::ParseError::new(
                 format!("invalid dockprep.toml: {}", e.message()),
                 span.into(),
             )
-        })
+        })?;
+        // Rule slugs must name rules.
+        let r = &c.rules;
+        let slugs = r
+            .select
+            .iter()
+            .chain(&r.ignore)
+            .chain(r.severity.keys())
+            .chain(r.per_path_ignores.values().flatten());
+        for s in slugs {
+            if s.get_ref() != "*" && crate::rules::registry::get(s.get_ref()).is_none() {
+                return Err(crate::syntax::ParseError::new(
+                    format!(
+                        "invalid dockprep.toml: unknown rule `{}` (see `dockprep rules`)",
+                        s.get_ref()
+                    ),
+                    s.span().into(),
+                ));
+            }
+        }
+        for g in r.per_path_ignores.keys() {
+            if let Err(e) = globset::Glob::new(g.get_ref()) {
+                return Err(crate::syntax::ParseError::new(
+                    format!("invalid dockprep.toml: bad path glob: {e}"),
+                    g.span().into(),
+                ));
+            }
+        }
+        Ok(c)
     }
 
     /// The cache id for a repository.
@@ -106,9 +153,84 @@ impl Config {
     }
 }
 
+/// What `dockprep init` writes: every key with its default, explained.
+pub const DEFAULT_TOML: &str = r#"# dockprep.toml: settings for the repositories at and below this directory.
+# Every key below shows its default; delete what you do not change.
+
+[registry]
+# Private scopes (without `@`), in addition to those of the workspace packages
+# dockprep finds beside the audited repositories.
+scopes = []
+# The build argument carrying the registry host, and its value for builds.
+host_arg = "GITEA_NPM_HOST"
+host = "host.docker.internal"
+# The BuildKit secret id carrying the registry token, and the variable the
+# `.npmrc` reads it from (`_authToken=${GITEA_NPM_TOKEN}`).
+token_secret = "gitea_npm_token"
+token_var = "GITEA_NPM_TOKEN"
+port = 3300
+path = "/api/packages/learning_ai_user/npm/"
+
+[build]
+# Add `# syntax=docker/dockerfile:1.7` to Dockerfiles using RUN --mount.
+# `false` for air-gapped builders that cannot pull a frontend image.
+syntax = true
+# The pnpm store cache mount id: `pnpm` (shared) or per repository, e.g. "pnpm-{repo}".
+cache_id = "pnpm"
+
+[corepack.env]
+# ENV set before `corepack enable`, e.g. for a private mirror:
+# COREPACK_NPM_REGISTRY = "http://host.docker.internal:3300/api/packages/learning_ai_user/npm/"
+
+[prep]
+# Workspaces `dockprep prep` packs private packages from (relative to this file).
+# Default: those `pnpm-workspace.yaml` reaches outside the repository, and siblings.
+workspaces = []
+
+[rules]
+# Only these rules (default: all but preview rules); never these.
+select = []
+ignore = []
+# Also run preview rules.
+preview = false
+
+[rules.severity]
+# Severity per rule: "low", "medium" or "high", e.g.
+# unused-build-arg = "low"
+
+[rules.per-path-ignores]
+# Rules ignored under path globs relative to this file ("*": every rule), e.g.
+# "legacy/**" = ["pnpm-global-install"]
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_init_file_is_the_defaults() {
+        let c = Config::parse(DEFAULT_TOML).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn rule_settings_name_unknown_rules_and_their_line() {
+        let text =
+            "[rules]\nignore = [\"unused-build-arg\"]\n[rules.severity]\nno-such-rule = \"low\"\n";
+        let e = Config::parse(text).unwrap_err();
+        assert!(
+            e.message.contains("unknown rule `no-such-rule`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&text[e.span.start..e.span.end], "no-such-rule");
+        let e =
+            Config::parse("[rules]\nseverity = { unused-build-arg = \"urgent\" }\n").unwrap_err();
+        assert!(e.message.contains("urgent"), "{}", e.message);
+        let e = Config::parse("[rules]\nselct = []\n").unwrap_err();
+        assert!(e.message.contains("selct"), "{}", e.message);
+        assert_eq!(e.span.start, 8);
+    }
 
     #[test]
     fn defaults_and_overrides() {

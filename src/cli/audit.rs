@@ -35,6 +35,10 @@ pub struct Args {
     /// the scopes of workspace packages found beside or under the paths.
     #[arg(long = "private-scope", value_name = "SCOPE")]
     private_scopes: Vec<String>,
+    /// Use this dockprep.toml for every repository (default: the one at or
+    /// above each repository's root).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// Rules chosen by `--select`/`--ignore`; an unknown slug is a usage error.
@@ -58,16 +62,14 @@ pub(super) fn selected(
 }
 
 pub fn run(args: Args) -> u8 {
-    let rules = match selected(&args.select, &args.ignore, args.preview) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
+    if let Some(c) = args.config.as_ref().filter(|c| !c.is_file()) {
+        eprintln!("error: config file not found: {}", c.display());
+        return exit::USAGE;
+    }
     let opts = Options {
         private_scopes: args.private_scopes.clone(),
         host_args: Vec::new(),
+        config: args.config.clone(),
         ..Default::default()
     };
     let project = match project::load(&args.paths, &opts) {
@@ -77,7 +79,25 @@ pub fn run(args: Args) -> u8 {
             return exit::USAGE;
         }
     };
-    let findings = rules::run(&project, &rules);
+    // Preview rules also run when a repository's configuration asks for them
+    // (its findings are kept only where it does).
+    let wants_preview = args.preview
+        || project
+            .repos
+            .iter()
+            .any(|r| r.config.rules.preview || !r.config.rules.select.is_empty());
+    let rules = match selected(&args.select, &args.ignore, wants_preview) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let cli = rules::suppress::Cli {
+        selected: !args.select.is_empty(),
+        preview: args.preview,
+    };
+    let findings = rules::run_with(&project, &rules, cli);
     let text = match args.format {
         Format::Json => report::json::render(&project, &findings),
         Format::Human => {

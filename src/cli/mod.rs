@@ -7,6 +7,7 @@ mod build;
 mod fix;
 mod guard;
 mod hook;
+mod init;
 mod pack;
 mod prep;
 mod restore;
@@ -45,6 +46,8 @@ enum Command {
     Build(build::Args),
     /// Pre-commit check: refuse staged manifests rewritten by `prep` and prep backups.
     Guard(guard::Args),
+    /// Write a commented default dockprep.toml.
+    Init(init::Args),
     /// Install the guard into the repository's pre-commit hook (husky or .git/hooks).
     Hook(hook::Args),
     /// Measure cold, warm (one source file changed) and no-change builds; print the roadmap's A7 table.
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Bench(b) => bench::run(b),
         Command::Guard(g) => guard::run(g),
         Command::Hook(h) => hook::run(h),
+        Command::Init(i) => init::run(i),
     };
     ExitCode::from(code)
 }

@@ -26,6 +26,9 @@ pub struct Options {
     pub host_args: Vec<String>,
     /// File texts to use instead of the files on disk (cleaned paths).
     pub overlay: HashMap<PathBuf, String>,
+    /// A `dockprep.toml` for every repository (instead of the one found at
+    /// or above each).
+    pub config: Option<PathBuf>,
 }
 
 /// Failure to start an audit at all.
@@ -60,6 +63,7 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     let mut l = Loader::default();
     l.p.sources.set_overlay(opts.overlay.clone());
+    l.config_file = opts.config.clone();
     l.p.host_args = if opts.host_args.is_empty() {
         vec!["GITEA_NPM_HOST".to_string()]
     } else {
@@ -131,6 +135,9 @@ struct Loader {
     globs: HashMap<PathBuf, Vec<PathBuf>>,
     /// Directories already recorded as workspace packages.
     member_dirs: HashSet<PathBuf>,
+    /// `--config`: the one configuration of every repository, read once.
+    config_file: Option<PathBuf>,
+    config_loaded: Option<crate::config::Config>,
 }
 
 impl Loader {
@@ -250,6 +257,20 @@ impl Loader {
 
     /// The `dockprep.toml` of `dir` or its nearest ancestor that has one.
     fn config_for(&mut self, dir: &Path) -> crate::config::Config {
+        if let Some(f) = self.config_file.clone() {
+            if let Some(c) = &self.config_loaded {
+                return c.clone();
+            }
+            let c = match self.read(&f, crate::config::Config::parse) {
+                Some((_, mut c)) => {
+                    c.path = Some(f);
+                    c
+                }
+                None => crate::config::Config::default(),
+            };
+            self.config_loaded = Some(c.clone());
+            return c;
+        }
         let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
         let mut rel = dir.to_path_buf();
         for a in abs.ancestors() {

@@ -16,13 +16,17 @@ pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
 pub mod registry_path_missing;
 pub mod store_cache_mount_missing;
+pub mod suppress;
 pub mod unused_build_arg;
+pub mod unused_ignore;
 pub mod workspace_outside_context;
 
 use crate::project::{FileId, Project};
 use crate::syntax::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -139,9 +143,16 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
-/// Runs `rules` over the project. Findings at the same place from the same
-/// rule are reported once; the result is sorted by path, position and rule.
+/// Runs `rules` over the project, then applies each repository's
+/// configuration and the inline ignores ([`suppress::settle`]). Findings at
+/// the same place from the same rule are reported once; the result is sorted
+/// by path, position and rule.
 pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
+    run_with(project, rules, suppress::Cli::default())
+}
+
+/// [`run`], telling how the command line chose the rules.
+pub fn run_with(project: &Project, rules: &[&Rule], cli: suppress::Cli) -> Vec<Finding> {
     let mut all = Vec::new();
     for r in rules {
         let mut out = Vec::new();
@@ -150,6 +161,7 @@ pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
     }
     let mut seen = std::collections::HashSet::new();
     all.retain(|f| seen.insert((f.rule, f.primary.file, f.primary.span)));
+    let mut all = suppress::settle(project, rules, all, cli);
     all.sort_by(|a, b| {
         let pa = &project.sources.get(a.primary.file).path;
         let pb = &project.sources.get(b.primary.file).path;
