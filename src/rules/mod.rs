@@ -148,7 +148,12 @@ pub(crate) use declare_rule;
 /// the same place from the same rule are reported once; the result is sorted
 /// by path, position and rule.
 pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
-    run_with(project, rules, suppress::Cli::default())
+    // The caller chose the rules: preview ones included.
+    let cli = suppress::Cli {
+        selected: false,
+        preview: true,
+    };
+    run_with(project, rules, cli)
 }
 
 /// [`run`], telling how the command line chose the rules.
