@@ -11,10 +11,13 @@ fn dockprep() -> Command {
     c
 }
 
+/// The ten rules of the roadmap's §0 table (F1–F10).
+const SEED_RULES: &str = "lockfile-ignored,workspace-outside-context,npmrc-missing-scope-registry,npmrc-localhost-registry,registry-path-missing,unused-build-arg,compose-build-wiring,docker-deps-copy-unconditional,pnpm-global-install,store-cache-mount-missing";
+
 #[test]
 fn audit_fleet_human_matches_snapshot() {
     let out = dockprep()
-        .args(["audit", "examples/fleet"])
+        .args(["audit", "examples/fleet", "--select", SEED_RULES])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -30,7 +33,14 @@ fn audit_fleet_human_matches_snapshot() {
 #[test]
 fn audit_fleet_json_reports_the_roadmap_table() {
     let out = dockprep()
-        .args(["audit", "examples/fleet", "--format", "json"])
+        .args([
+            "audit",
+            "examples/fleet",
+            "--format",
+            "json",
+            "--select",
+            SEED_RULES,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -97,6 +107,18 @@ fn audit_fleet_json_reports_the_roadmap_table() {
     insta::assert_snapshot!("audit-fleet-json", String::from_utf8(out.stdout).unwrap());
 }
 
+/// Every rule on the example fleet: the seed table and what the rest of the
+/// roadmap (Phase A, B) finds there.
+#[test]
+fn audit_fleet_with_all_rules_matches_snapshot() {
+    let out = dockprep()
+        .args(["audit", "examples/fleet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("audit-fleet-all", String::from_utf8(out.stdout).unwrap());
+}
+
 #[test]
 fn select_and_ignore_filter_rules() {
     let out = dockprep()
@@ -124,7 +146,16 @@ fn select_and_ignore_filter_rules() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"]["findings"], 11);
+    let all = dockprep()
+        .args(["audit", "examples/fleet", "--format", "json"])
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    // Four of each ignored rule are gone, nothing else.
+    assert_eq!(
+        v["summary"]["findings"].as_u64().unwrap() + 8,
+        all["summary"]["findings"].as_u64().unwrap()
+    );
 }
 
 #[test]
@@ -137,7 +168,12 @@ fn clean_repository_exits_zero() {
     .unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM node:22-alpine\nRUN corepack enable && corepack prepare pnpm@10.6.5 --activate\nCOPY package.json ./\nRUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store pnpm install\n",
+        "# syntax=docker/dockerfile:1.7\nFROM node:22-alpine\nRUN corepack enable && corepack prepare pnpm@10.6.5 --activate\nCOPY package.json ./\nRUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store pnpm install\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".dockerignore"),
+        "**/node_modules\n**/dist\n**/.next\n*.log\n.env\n.env.*\n.git\n*.bak\n",
     )
     .unwrap();
     dockprep().arg("audit").arg(dir.path()).assert().code(0);
@@ -180,7 +216,7 @@ fn rules_command_prints_docs() {
     let list = dockprep().arg("rules").output().unwrap();
     assert_eq!(
         String::from_utf8(list.stdout).unwrap().lines().count(),
-        dockprep::rules::registry::RULES.len()
+        dockprep::rules::registry::RULES.len() + 1
     );
 }
 

@@ -10,12 +10,24 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     match args.slug {
         None => {
+            println!(
+                "{:<34} {:<8} {:<8} {:<24} summary",
+                "rule", "severity", "fixable", "roadmap"
+            );
             for r in registry::RULES {
                 let preview = if r.preview { " (preview)" } else { "" };
+                let roadmap = r.roadmap().trim_end_matches('.');
+                let roadmap = if roadmap.starts_with("None") {
+                    "-"
+                } else {
+                    roadmap
+                };
                 println!(
-                    "{:<32} {:<6} {}{preview}",
+                    "{:<34} {:<8} {:<8} {:<24} {}{preview}",
                     r.slug,
                     r.severity.as_str(),
+                    if r.fixable { "yes" } else { "no" },
+                    roadmap,
                     r.summary
                 );
             }

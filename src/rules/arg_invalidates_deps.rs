@@ -35,7 +35,7 @@ declare_rule! {
         slug: "arg-invalidates-deps",
         severity: Medium,
         summary: "an ARG declared above the install step but used only after it",
-        preview: true,
+        fixable: true,
         check: check,
     };
 }

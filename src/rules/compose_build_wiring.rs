@@ -47,6 +47,7 @@ declare_rule! {
         slug: "compose-build-wiring",
         severity: Medium,
         summary: "a compose service does not pass the registry ARG or secret its Dockerfile needs",
+        fixable: true,
         check: check,
     };
 }

@@ -37,7 +37,7 @@ declare_rule! {
         slug: "deps-layer-invalidated",
         severity: High,
         summary: "sources copied before the install step, so any change reinstalls dependencies",
-        preview: true,
+        fixable: true,
         check: check,
     };
 }

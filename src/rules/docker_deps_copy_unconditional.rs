@@ -32,6 +32,7 @@ declare_rule! {
         slug: "docker-deps-copy-unconditional",
         severity: Medium,
         summary: "COPY of .docker-deps/ that fails when the tarball fallback has not run",
+        fixable: true,
         check: check,
     };
 }

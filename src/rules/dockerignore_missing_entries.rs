@@ -34,7 +34,7 @@ declare_rule! {
         slug: "dockerignore-missing-entries",
         severity: Medium,
         summary: "the .dockerignore in effect does not exclude node_modules, dist, .env, .git, …",
-        preview: true,
+        fixable: true,
         check: check,
     };
 }

@@ -37,6 +37,7 @@ declare_rule! {
         slug: "lockfile-ignored",
         severity: High,
         summary: "the .dockerignore in effect excludes the context's lockfile",
+        fixable: true,
         check: check,
     };
 }

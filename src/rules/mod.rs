@@ -100,6 +100,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule file's doc comment: What it does / Why is this bad / Example / Fix / Roadmap reference.
     pub doc: &'static str,
+    /// The rule attaches a fix (`dockprep fix`) where it can.
+    pub fixable: bool,
     /// A preview rule runs only when selected by name or with `--preview`
     /// (and always in `dockprep fix`, for its fix).
     pub preview: bool,
@@ -107,6 +109,17 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The roadmap items the rule implements (the first line of its
+    /// `## Roadmap reference` section, e.g. `F6.` or `A4-1.`).
+    pub fn roadmap(&self) -> &'static str {
+        let mut lines = self.doc.lines().map(str::trim);
+        lines
+            .by_ref()
+            .find(|l| *l == "## Roadmap reference")
+            .and(lines.find(|l| !l.is_empty()))
+            .unwrap_or("")
+    }
+
     /// A finding of this rule at its default severity.
     pub fn finding(
         &self,
@@ -129,13 +142,14 @@ impl Rule {
 
 /// Declares a rule's static with its doc comment captured as [`Rule::doc`].
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, $(preview: $preview:literal,)? check: $check:path $(,)? };) => {
+    ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, $(fixable: $fixable:literal,)? $(preview: $preview:literal,)? check: $check:path $(,)? };) => {
         $(#[doc = $doc])*
         pub static $name: $crate::rules::Rule = $crate::rules::Rule {
             slug: $slug,
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
             doc: concat!($($doc, "\n"),*),
+            fixable: false $(|| $fixable)?,
             preview: false $(|| $preview)?,
             check: $check,
         };

@@ -32,6 +32,7 @@ declare_rule! {
         slug: "npmrc-localhost-registry",
         severity: High,
         summary: "a registry URL in an image's .npmrc points at localhost",
+        fixable: true,
         check: check,
     };
 }

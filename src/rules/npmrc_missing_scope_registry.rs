@@ -37,6 +37,7 @@ declare_rule! {
         slug: "npmrc-missing-scope-registry",
         severity: High,
         summary: "the .npmrc copied into an image has no registry for a private scope it installs",
+        fixable: true,
         check: check,
     };
 }

@@ -34,6 +34,7 @@ declare_rule! {
         slug: "pnpm-global-install",
         severity: Low,
         summary: "pnpm installed with npm install -g instead of corepack, or pinned to another version",
+        fixable: true,
         check: check,
     };
 }

@@ -36,6 +36,7 @@ declare_rule! {
         slug: "registry-path-missing",
         severity: High,
         summary: "an install of private packages has no registry host ARG and no secret mount",
+        fixable: true,
         check: check,
     };
 }

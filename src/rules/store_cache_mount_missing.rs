@@ -36,6 +36,7 @@ declare_rule! {
         slug: "store-cache-mount-missing",
         severity: High,
         summary: "a package install without a BuildKit cache mount on the package manager's store",
+        fixable: true,
         check: check,
     };
 }
