@@ -381,3 +381,16 @@ fn build_never_prints_a_secret_value() {
         "the secret was read and redacted: {all}"
     );
 }
+
+/// Precision: a repository following every practice gets no finding from any rule.
+#[test]
+fn the_clean_example_has_no_finding() {
+    let out = dockprep()
+        .args(["audit", "examples/clean", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([]), "{v}");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v}");
+    assert_eq!(out.status.code(), Some(0));
+}
