@@ -10,7 +10,7 @@ use dockprep::rules::{self, registry, Rule};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// rustc-style diagnostics with the source lines.
+    /// Diagnostics like rustc's, with the source lines.
     Human,
     /// One line per finding: `path:line:col: severity[rule] message`.
     Concise,
