@@ -10,8 +10,18 @@ use dockprep::rules::{self, registry, Rule};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Diagnostics like rustc's, with the source lines.
     Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// JSON, version 1.
     Json,
+    /// SARIF 2.1.0 (code scanning), with rule help and fixes.
+    Sarif,
+    /// GitHub/Gitea Actions workflow commands (annotations).
+    Github,
+    /// The roadmap's §0 table: `| # | Finding | Location | Severity |`.
+    Markdown,
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,6 +110,10 @@ pub fn run(args: Args) -> u8 {
     let findings = rules::run_with(&project, &rules, cli);
     let text = match args.format {
         Format::Json => report::json::render(&project, &findings),
+        Format::Concise => report::concise::render(&project, &findings),
+        Format::Sarif => report::sarif::render(&project, &findings, registry::RULES),
+        Format::Github => report::github::render(&project, &findings),
+        Format::Markdown => report::markdown::render(&project, &findings),
         Format::Human => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -36,15 +36,7 @@ pub fn run(args: Args) -> u8 {
         Some(s) => match registry::get(&s) {
             Some(r) => {
                 println!("# {} ({})\n\n{}\n", r.slug, r.severity.as_str(), r.summary);
-                print!(
-                    "{}",
-                    r.doc
-                        .lines()
-                        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                );
-                println!();
+                println!("{}", r.doc_markdown());
                 exit::CLEAN
             }
             None => {

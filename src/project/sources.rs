@@ -20,6 +20,10 @@ impl SourceFile {
     pub fn position(&self, offset: usize) -> Position {
         self.lines.position(&self.text, offset)
     }
+    /// Like [`SourceFile::position`], with the column in UTF-16 code units.
+    pub fn position_utf16(&self, offset: usize) -> Position {
+        self.lines.position_utf16(&self.text, offset)
+    }
 }
 
 /// A file that could not be read or parsed.

@@ -215,25 +215,14 @@ fn snippet(
 }
 
 fn summary(out: &mut String, project: &Project, findings: &[Finding], color: bool) {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let st = styles(None, color);
-    let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("{n} {w}")
-        } else {
-            format!("{n} {w}s")
-        }
-    };
+    let line = super::summary_line(project, findings);
+    // The count of findings is bold.
+    let (count, rest) = line.split_once(" (").unwrap_or((&line, ""));
     let _ = writeln!(
         out,
-        "{}{}{} ({} high, {} medium, {} low) in {}, {}",
+        "{}{count}{} ({rest}",
         st.bold.render(),
-        plural(findings.len(), "finding"),
         st.bold.render_reset(),
-        count(Severity::High),
-        count(Severity::Medium),
-        count(Severity::Low),
-        plural(project.sources.len(), "file"),
-        plural(project.errors.len(), "error"),
     );
 }

@@ -140,6 +140,38 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// The documentation as Markdown (the doc comment without its leading space).
+    pub fn doc_markdown(&self) -> String {
+        let lines: Vec<&str> = self
+            .doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        lines.join("\n").trim().to_string()
+    }
+
+    /// The body of one `## heading` section of the documentation, trimmed.
+    pub fn doc_section(&self, heading: &str) -> Option<String> {
+        let md = self.doc_markdown();
+        let mut body: Option<Vec<&str>> = None;
+        for line in md.lines() {
+            if let Some(h) = line.strip_prefix("## ") {
+                if body.is_some() {
+                    break;
+                }
+                if h.trim().eq_ignore_ascii_case(heading) {
+                    body = Some(Vec::new());
+                }
+            } else if let Some(b) = body.as_mut() {
+                b.push(line);
+            }
+        }
+        body.map(|b| b.join("\n").trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+}
+
 /// Declares a rule's static with its doc comment captured as [`Rule::doc`].
 macro_rules! declare_rule {
     ($(#[doc = $doc:literal])* pub static $name:ident = { slug: $slug:literal, severity: $sev:ident, summary: $summary:literal, $(fixable: $fixable:literal,)? $(preview: $preview:literal,)? check: $check:path $(,)? };) => {
@@ -187,4 +219,27 @@ pub fn run_with(project: &Project, rules: &[&Rule], cli: suppress::Cli) -> Vec<F
         (pa, a.primary.span.start, a.rule).cmp(&(pb, b.primary.span.start, b.rule))
     });
     all
+}
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn every_rule_doc_has_the_sections() {
+        for r in super::registry::RULES {
+            for h in [
+                "What it does",
+                "Why is this bad",
+                "Example",
+                "Fix",
+                "Roadmap reference",
+            ] {
+                assert!(r.doc_section(h).is_some(), "{}: {h}", r.slug);
+            }
+            assert!(
+                r.doc_markdown().starts_with("## What it does"),
+                "{}",
+                r.slug
+            );
+        }
+    }
 }

@@ -109,6 +109,21 @@ impl LineIndex {
         }
     }
 
+    /// Position of byte `offset` with the column counted in UTF-16 code units
+    /// (1-based), as SARIF and LSP count them by default.
+    pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line].min(offset);
+        Position {
+            line: line + 1,
+            column: text[start..offset].encode_utf16().count() + 1,
+        }
+    }
+
     /// Byte offset of a 1-based line and 1-based character column.
     pub fn offset(&self, text: &str, line: usize, column: usize) -> usize {
         let Some(start) = self.line_start(line) else {
@@ -188,6 +203,21 @@ mod tests {
         assert_eq!(li.line_text(t, 2), "cdé");
         assert_eq!(li.offset(t, 2, 2), 4);
         assert_eq!(li.position(t, 100), Position { line: 3, column: 2 });
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units() {
+        // `é` is one UTF-16 unit, `𝄞` (outside the BMP) two; both are one char.
+        let t = "aé𝄞b\nx";
+        let li = LineIndex::new(t);
+        let b = t.find('b').unwrap();
+        assert_eq!(li.position(t, b), Position { line: 1, column: 4 });
+        assert_eq!(li.position_utf16(t, b), Position { line: 1, column: 5 });
+        assert_eq!(
+            li.position_utf16(t, t.len()),
+            Position { line: 2, column: 2 }
+        );
+        assert_eq!(li.position_utf16(t, 0), Position { line: 1, column: 1 });
     }
 
     #[test]

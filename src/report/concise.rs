@@ -1,0 +1,49 @@
+//! `--format concise`: one line per finding, `path:line:col: severity[rule] message`,
+//! sorted by path and position, then the unreadable files as
+//! `path:line:col: error: message`, then the summary line.
+
+use std::fmt::Write;
+
+use super::{display_path, one_line, summary_line};
+use crate::project::Project;
+use crate::rules::Finding;
+
+pub fn render(project: &Project, findings: &[Finding]) -> String {
+    let mut lines: Vec<((String, usize, usize), String)> = findings
+        .iter()
+        .map(|f| {
+            let file = project.sources.get(f.primary.file);
+            let pos = file.position(f.primary.span.start);
+            let path = display_path(&file.path);
+            let text = format!(
+                "{path}:{}:{}: {}[{}] {}",
+                pos.line,
+                pos.column,
+                f.severity.as_str(),
+                f.rule,
+                one_line(&f.message)
+            );
+            ((path, pos.line, pos.column), text)
+        })
+        .collect();
+    // Stable: findings at the same place keep the order `rules::run` gave them.
+    lines.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::new();
+    for (_, l) in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    for e in &project.errors {
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: error: {}",
+            display_path(&e.path),
+            e.line,
+            e.column,
+            one_line(&e.message)
+        );
+    }
+    out.push_str(&summary_line(project, findings));
+    out.push('\n');
+    out
+}
