@@ -9,6 +9,7 @@ pub mod arg_invalidates_deps;
 pub mod compose_build_wiring;
 pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;
+pub mod docker_deps_ignored;
 pub mod dockerignore_missing_entries;
 pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
