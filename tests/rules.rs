@@ -182,6 +182,7 @@ rule_tests! {
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",
     docker_deps_ignored => "docker-deps-ignored",
+    gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
 }
 
 #[test]

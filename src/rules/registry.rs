@@ -17,6 +17,7 @@ pub static RULES: &[&Rule] = &[
     &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
     &super::docker_deps_ignored::DOCKER_DEPS_IGNORED,
+    &super::gitignore_missing_prep_artifacts::GITIGNORE_MISSING_PREP_ARTIFACTS,
 ];
 
 /// The rule with this slug.
