@@ -183,6 +183,7 @@ rule_tests! {
     arg_invalidates_deps => "arg-invalidates-deps",
     docker_deps_ignored => "docker-deps-ignored",
     gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
+    tls_verification_disabled => "tls-verification-disabled",
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
 pub mod registry_path_missing;
 pub mod store_cache_mount_missing;
+pub mod tls_verification_disabled;
 pub mod unused_build_arg;
 pub mod workspace_outside_context;
 

@@ -18,6 +18,7 @@ pub static RULES: &[&Rule] = &[
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
     &super::docker_deps_ignored::DOCKER_DEPS_IGNORED,
     &super::gitignore_missing_prep_artifacts::GITIGNORE_MISSING_PREP_ARTIFACTS,
+    &super::tls_verification_disabled::TLS_VERIFICATION_DISABLED,
 ];
 
 /// The rule with this slug.
