@@ -184,6 +184,7 @@ rule_tests! {
     docker_deps_ignored => "docker-deps-ignored",
     gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
     tls_verification_disabled => "tls-verification-disabled",
+    secret_in_arg_or_env => "secret-in-arg-or-env",
 }
 
 #[test]

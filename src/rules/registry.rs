@@ -19,6 +19,7 @@ pub static RULES: &[&Rule] = &[
     &super::docker_deps_ignored::DOCKER_DEPS_IGNORED,
     &super::gitignore_missing_prep_artifacts::GITIGNORE_MISSING_PREP_ARTIFACTS,
     &super::tls_verification_disabled::TLS_VERIFICATION_DISABLED,
+    &super::secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
 ];
 
 /// The rule with this slug.
