@@ -185,6 +185,7 @@ rule_tests! {
     gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
     tls_verification_disabled => "tls-verification-disabled",
     secret_in_arg_or_env => "secret-in-arg-or-env",
+    host_gateway_missing => "host-gateway-missing",
 }
 
 #[test]

@@ -12,6 +12,7 @@ pub mod docker_deps_copy_unconditional;
 pub mod docker_deps_ignored;
 pub mod dockerignore_missing_entries;
 pub mod gitignore_missing_prep_artifacts;
+pub mod host_gateway_missing;
 pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
 pub mod npmrc_missing_scope_registry;

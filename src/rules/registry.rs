@@ -20,6 +20,7 @@ pub static RULES: &[&Rule] = &[
     &super::gitignore_missing_prep_artifacts::GITIGNORE_MISSING_PREP_ARTIFACTS,
     &super::tls_verification_disabled::TLS_VERIFICATION_DISABLED,
     &super::secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
+    &super::host_gateway_missing::HOST_GATEWAY_MISSING,
 ];
 
 /// The rule with this slug.
