@@ -186,6 +186,7 @@ rule_tests! {
     tls_verification_disabled => "tls-verification-disabled",
     secret_in_arg_or_env => "secret-in-arg-or-env",
     host_gateway_missing => "host-gateway-missing",
+    rewritten_manifest => "rewritten-manifest",
 }
 
 #[test]

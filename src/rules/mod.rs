@@ -18,6 +18,7 @@ pub mod npmrc_localhost_registry;
 pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
 pub mod registry_path_missing;
+pub mod rewritten_manifest;
 pub mod secret_in_arg_or_env;
 pub mod store_cache_mount_missing;
 pub mod tls_verification_disabled;

@@ -21,6 +21,7 @@ pub static RULES: &[&Rule] = &[
     &super::tls_verification_disabled::TLS_VERIFICATION_DISABLED,
     &super::secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
     &super::host_gateway_missing::HOST_GATEWAY_MISSING,
+    &super::rewritten_manifest::REWRITTEN_MANIFEST,
 ];
 
 /// The rule with this slug.
