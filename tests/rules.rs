@@ -181,6 +181,12 @@ rule_tests! {
     deps_layer_invalidated => "deps-layer-invalidated",
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",
+    docker_deps_ignored => "docker-deps-ignored",
+    gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
+    tls_verification_disabled => "tls-verification-disabled",
+    secret_in_arg_or_env => "secret-in-arg-or-env",
+    host_gateway_missing => "host-gateway-missing",
+    rewritten_manifest => "rewritten-manifest",
     unused_ignore => "unused-ignore",
 }
 

@@ -25,6 +25,9 @@ pub struct Wiring {
     /// Entries to ensure in `services.<svc>.extra_hosts`, e.g. `host.docker.internal:host-gateway`.
     /// An entry for the same host name counts as present.
     pub extra_hosts: Vec<String>,
+    /// Entries to ensure in `services.<svc>.build.extra_hosts` (the hosts the
+    /// build's `RUN` steps resolve). An entry for the same host name counts as present.
+    pub build_extra_hosts: Vec<String>,
     /// `(name, environment variable)` to ensure in the top-level `secrets` as `name: {environment: VAR}`.
     pub top_secrets: Vec<(String, String)>,
 }
@@ -38,6 +41,7 @@ impl Wiring {
             secrets: vec!["gitea_npm_token".into()],
             extra_hosts: vec!["host.docker.internal:host-gateway".into()],
             top_secrets: vec![("gitea_npm_token".into(), "GITEA_NPM_TOKEN".into())],
+            build_extra_hosts: Vec::new(),
         }
     }
 }
@@ -88,6 +92,18 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
             }
         }
     }
+    let mut build_hosts: Vec<String> = Vec::new();
+    if let Some(b) = &svc.build {
+        for h in &w.build_extra_hosts {
+            let h = h.replacen('=', ":", 1);
+            let name = host_name(&h);
+            if !b.extra_hosts.iter().any(|e| host_name(&e.value) == name)
+                && !build_hosts.iter().any(|x| host_name(x) == name)
+            {
+                build_hosts.push(h);
+            }
+        }
+    }
     let mut hosts: Vec<String> = Vec::new();
     for h in &w.extra_hosts {
         let h = h.replacen('=', ":", 1);
@@ -108,9 +124,9 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     match &sv.value {
         Value::Map(_) => {
             let mut new_keys: Vec<(String, New)> = Vec::new();
-            if !args.is_empty() || !secrets.is_empty() {
+            if !args.is_empty() || !secrets.is_empty() || !build_hosts.is_empty() {
                 if let Some((bk, bv)) = sv.entry("build").filter(|(k, v)| cx.owned(k, v)) {
-                    cx.wire_build(bk, bv, cx.is_flow(sv), &args, &secrets);
+                    cx.wire_build(bk, bv, cx.is_flow(sv), &args, &secrets, &build_hosts);
                 }
             }
             if !hosts.is_empty() {
@@ -468,6 +484,7 @@ impl Cx<'_> {
         parent_flow: bool,
         args: &[(String, String)],
         secrets: &[String],
+        hosts: &[String],
     ) {
         let t = self.text;
         let args_new = || {
@@ -495,6 +512,9 @@ impl Cx<'_> {
                 }
                 if !secrets.is_empty() {
                     entries.push(("secrets".into(), secrets_new()));
+                }
+                if !hosts.is_empty() {
+                    entries.push(("extra_hosts".into(), New::Seq(hosts.to_vec())));
                 }
                 if parent_flow {
                     let s = self.flow(&New::Map(entries), Quote::Plain);
@@ -546,6 +566,28 @@ impl Cx<'_> {
                             Value::Null => self.fill_null(k, v, flow, secrets_new()),
                             Value::Seq(_) => self.append_to_seq(v, secrets),
                             _ => {}
+                        },
+                    }
+                }
+                if !hosts.is_empty() {
+                    let seq = || New::Seq(hosts.to_vec());
+                    match bv.entry("extra_hosts") {
+                        None => new_keys.push(("extra_hosts".to_string(), seq())),
+                        Some((k, v)) if !self.owned(k, v) => {}
+                        Some((k, v)) => match &v.value {
+                            Value::Null => self.fill_null(k, v, flow, seq()),
+                            Value::Seq(_) => self.append_to_seq(v, hosts),
+                            Value::Map(_) => {
+                                let entries = hosts
+                                    .iter()
+                                    .map(|h| {
+                                        let (n, a) = h.split_once(':').unwrap_or((h, ""));
+                                        (n.to_string(), New::Str(a.to_string()))
+                                    })
+                                    .collect();
+                                self.append_to_map(v, entries, false);
+                            }
+                            Value::Scalar(_) => {}
                         },
                     }
                 }
@@ -1067,6 +1109,41 @@ mod tests {
             wire("services:\n  web:\n    build: .\n", "web", &hosts_only)
                 .contains("    build: .\n")
         );
+    }
+
+    #[test]
+    fn build_extra_hosts_in_every_shape() {
+        let w = Wiring {
+            build_extra_hosts: vec!["host.docker.internal:host-gateway".into()],
+            ..Wiring::default()
+        };
+        let hosts = |t: &str| {
+            Compose::parse(t).unwrap().services[0]
+                .build
+                .as_ref()
+                .unwrap()
+                .extra_hosts
+                .iter()
+                .map(|h| h.value.clone())
+                .collect::<Vec<_>>()
+        };
+        for t in [
+            "services:\n  web:\n    build: .\n",
+            "services:\n  web:\n    build:\n      context: .\n",
+            "services:\n  web:\n    build:\n      context: .\n      extra_hosts:\n        - \"db:10.0.0.2\"\n",
+            "services:\n  web:\n    build:\n      context: .\n      extra_hosts:\n        db: 10.0.0.2\n",
+            "services:\n  web:\n    build:\n      context: .\n      extra_hosts:\n",
+            "services:\n  web:\n    build: {context: ., extra_hosts: [\"db:10.0.0.2\"]}\n",
+        ] {
+            let fixed = wire(t, "web", &w);
+            assert!(
+                hosts(&fixed).contains(&"host.docker.internal:host-gateway".to_string()),
+                "{fixed}"
+            );
+        }
+        // a mapping of the same host to an address counts as present
+        let t = "services:\n  web:\n    build:\n      extra_hosts: [\"host.docker.internal=10.0.0.1\"]\n";
+        assert!(no_edits(t, "web", &w));
     }
 
     #[test]

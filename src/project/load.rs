@@ -355,6 +355,7 @@ impl Loader {
                 workspace: None,
                 manifest: None,
                 gitignore,
+                backups: Vec::new(),
             });
             let r = self.p.repos.len() - 1;
             repo = Some(r);
@@ -371,6 +372,16 @@ impl Loader {
                 if is_dockerfile_name(f) {
                     if let Some(d) = self.dockerfile(&path) {
                         self.p.repos[r].dockerfiles.push(d);
+                    }
+                } else if f == "package.json.bak" {
+                    // Read as text (lossily when not UTF-8): only its place is reported.
+                    let id = self.p.sources.read(&path).ok().or_else(|| {
+                        let bytes = std::fs::read(&path).ok()?;
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        Some(self.p.sources.add(clean(&path), text))
+                    });
+                    if let Some(id) = id {
+                        self.p.repos[r].backups.push(id);
                     }
                 } else if compose::FILE_NAMES.contains(&f.as_str()) {
                     if let Some((file, value)) = self.read(&path, Compose::parse) {

@@ -45,6 +45,9 @@ pub struct Repo {
     pub gitignore: Option<ignore::gitignore::Gitignore>,
     /// The root `.gitignore` as read.
     pub gitignore_file: Option<FileId>,
+    /// `package.json.bak` prep backups found in the repository (outside
+    /// `node_modules` and `.docker-deps`), as read.
+    pub backups: Vec<FileId>,
 }
 
 /// A `COPY` of an `.npmrc` into an image.

@@ -70,6 +70,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             secrets: Vec::new(),
             extra_hosts: Vec::new(),
             top_secrets: Vec::new(),
+            build_extra_hosts: Vec::new(),
         };
 
         // Registry-host ARGs: needed when no declaration of the name gives a default.

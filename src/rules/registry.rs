@@ -16,6 +16,12 @@ pub static RULES: &[&Rule] = &[
     &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
     &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
+    &super::docker_deps_ignored::DOCKER_DEPS_IGNORED,
+    &super::gitignore_missing_prep_artifacts::GITIGNORE_MISSING_PREP_ARTIFACTS,
+    &super::tls_verification_disabled::TLS_VERIFICATION_DISABLED,
+    &super::secret_in_arg_or_env::SECRET_IN_ARG_OR_ENV,
+    &super::host_gateway_missing::HOST_GATEWAY_MISSING,
+    &super::rewritten_manifest::REWRITTEN_MANIFEST,
     &super::unused_ignore::UNUSED_IGNORE,
 ];
 
