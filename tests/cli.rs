@@ -20,7 +20,7 @@ fn audit_fleet_human_matches_snapshot() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.ends_with("19 findings (11 high, 4 medium, 4 low) in 40 files, 0 errors\n"),
+        text.ends_with("20 findings (11 high, 4 medium, 5 low) in 40 files, 0 errors\n"),
         "{text}"
     );
     assert!(!text.contains('\u{1b}'), "no colour when piped");
@@ -36,7 +36,7 @@ fn audit_fleet_json_reports_the_roadmap_table() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], 1);
-    assert_eq!(v["summary"]["findings"], 19);
+    assert_eq!(v["summary"]["findings"], 20);
     assert_eq!(v["errors"].as_array().unwrap().len(), 0);
     let mut by_rule: BTreeMap<String, usize> = BTreeMap::new();
     for f in v["findings"].as_array().unwrap() {
@@ -74,6 +74,7 @@ fn audit_fleet_json_reports_the_roadmap_table() {
         ("docker-deps-copy-unconditional", 2),
         ("pnpm-global-install", 4),
         ("store-cache-mount-missing", 4),
+        ("syntax-directive-missing", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -124,7 +125,7 @@ fn select_and_ignore_filter_rules() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"]["findings"], 11);
+    assert_eq!(v["summary"]["findings"], 12);
 }
 
 #[test]
@@ -137,7 +138,7 @@ fn clean_repository_exits_zero() {
     .unwrap();
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "FROM node:22-alpine\nRUN corepack enable && corepack prepare pnpm@10.6.5 --activate\nCOPY package.json ./\nRUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store pnpm install\n",
+        "# syntax=docker/dockerfile:1.7\nFROM node:22-alpine\nRUN corepack enable && corepack prepare pnpm@10.6.5 --activate\nCOPY package.json ./\nRUN --mount=type=cache,id=pnpm,target=/root/.local/share/pnpm/store pnpm install\n",
     )
     .unwrap();
     dockprep().arg("audit").arg(dir.path()).assert().code(0);

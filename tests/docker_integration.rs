@@ -127,7 +127,14 @@ fn preflight_fails_fast_when_the_registry_does_not_answer() {
     // 127.0.0.2 is loopback, but nothing listens there on the registry's port.
     let start = std::time::Instant::now();
     let out = dockprep()
-        .args(["build", AFTER, "--mode", "registry", "--build-arg", "GITEA_NPM_HOST=127.0.0.2"])
+        .args([
+            "build",
+            AFTER,
+            "--mode",
+            "registry",
+            "--build-arg",
+            "GITEA_NPM_HOST=127.0.0.2",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -151,7 +158,14 @@ fn preflight_fails_fast_when_the_registry_does_not_answer() {
         }
     });
     let out = dockprep()
-        .args(["build", AFTER, "--mode", "registry", "--build-arg", "GITEA_NPM_HOST=127.0.0.2"])
+        .args([
+            "build",
+            AFTER,
+            "--mode",
+            "registry",
+            "--build-arg",
+            "GITEA_NPM_HOST=127.0.0.2",
+        ])
         .output()
         .unwrap();
     server.join().unwrap();

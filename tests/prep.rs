@@ -497,21 +497,39 @@ fn tarball_mode_hands_the_client_a_context_with_the_rewrite() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("3 private packages as tarballs"), "{}", text(&o));
+    assert!(
+        text(&o).contains("3 private packages as tarballs"),
+        "{}",
+        text(&o)
+    );
     let args = std::fs::read_to_string(out.join("args")).unwrap();
-    assert!(args.starts_with("build --progress=plain -f backend/Dockerfile "), "{args}");
-    assert!(args.trim_end().ends_with(" -"), "context from stdin: {args}");
+    assert!(
+        args.starts_with("build --progress=plain -f backend/Dockerfile "),
+        "{args}"
+    );
+    assert!(
+        args.trim_end().ends_with(" -"),
+        "context from stdin: {args}"
+    );
     let mut files = BTreeMap::new();
     let mut ar = tar::Archive::new(std::fs::File::open(out.join("context.tar")).unwrap());
     for e in ar.entries().unwrap() {
         let mut e = e.unwrap();
-        let p = e.path().unwrap().to_string_lossy().trim_start_matches("./").to_string();
+        let p = e
+            .path()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .to_string();
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut e, &mut b).unwrap();
         files.insert(p, b);
     }
     let m = String::from_utf8(files["backend/package.json"].clone()).unwrap();
-    assert!(m.contains("\"@bytelyst/config\": \"file:../.docker-deps/bytelyst-config-1.4.0.tgz\""), "{m}");
+    assert!(
+        m.contains("\"@bytelyst/config\": \"file:../.docker-deps/bytelyst-config-1.4.0.tgz\""),
+        "{m}"
+    );
     assert!(files.contains_key(".docker-deps/bytelyst-errors-1.0.2.tgz"));
     assert!(!files.contains_key("web/package.json.bak"));
     assert_eq!(snapshot(&root), before, "the work tree is untouched");

@@ -181,6 +181,7 @@ rule_tests! {
     deps_layer_invalidated => "deps-layer-invalidated",
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",
+    syntax_directive_missing => "syntax-directive-missing",
 }
 
 #[test]

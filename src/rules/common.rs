@@ -137,3 +137,22 @@ pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::fix::Edi
         ),
     )
 }
+
+/// The `# syntax=` directive §7.2 starts every Dockerfile with.
+pub const SYNTAX_DIRECTIVE: &str = "# syntax=docker/dockerfile:1.7";
+
+/// The edit that puts [`SYNTAX_DIRECTIVE`] on the first line. Every rule uses
+/// this same edit, so the fix engine applies it once when several fixes add it.
+pub fn syntax_directive_edit() -> crate::fix::Edit {
+    crate::fix::Edit::insert(0, format!("{SYNTAX_DIRECTIVE}\n"))
+}
+
+/// The repository a Dockerfile belongs to (the first image built from it, else
+/// the repository that discovered it).
+pub fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
+    p.images_of(dockerfile).map(|i| i.repo).next().or_else(|| {
+        p.repos
+            .iter()
+            .position(|r| r.dockerfiles.contains(&dockerfile))
+    })
+}

@@ -16,6 +16,7 @@ pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
 pub mod registry_path_missing;
 pub mod store_cache_mount_missing;
+pub mod syntax_directive_missing;
 pub mod unused_build_arg;
 pub mod workspace_outside_context;
 

@@ -16,6 +16,7 @@ pub static RULES: &[&Rule] = &[
     &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
     &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
+    &super::syntax_directive_missing::SYNTAX_DIRECTIVE_MISSING,
 ];
 
 /// The rule with this slug.

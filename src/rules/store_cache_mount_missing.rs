@@ -153,11 +153,8 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     .edits(&df.path, secret_mount(p, image, inst).1)
                 }
             };
-            if df.value.syntax.is_none() && config.build.syntax {
-                fix = fix.edit(
-                    &df.path,
-                    Edit::insert(0, "# syntax=docker/dockerfile:1.7\n"),
-                );
+            if df.value.syntax.is_none() && config.build.wants_syntax() {
+                fix = fix.edit(&df.path, super::common::syntax_directive_edit());
             }
             let mut f = rule
                 .finding(df.file, command_span(&inst.command), label, message)
