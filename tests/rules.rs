@@ -178,6 +178,7 @@ rule_tests! {
     docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
     pnpm_global_install => "pnpm-global-install",
     store_cache_mount_missing => "store-cache-mount-missing",
+    cache_mount_wrong_target => "cache-mount-wrong-target",
     deps_layer_invalidated => "deps-layer-invalidated",
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",

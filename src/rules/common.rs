@@ -156,3 +156,55 @@ pub fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
             .position(|r| r.dockerfiles.contains(&dockerfile))
     })
 }
+
+/// An install step's cache mounts against the store its package manager uses.
+pub struct StoreMounts<'p> {
+    /// The store (pnpm) or cache (npm, yarn) directories in effect, first the preferred one.
+    pub dirs: Vec<String>,
+    /// The step's `--mount=type=cache` options.
+    pub caches: Vec<&'p crate::syntax::dockerfile::Mount>,
+    /// True when one of `caches` covers one of `dirs`.
+    pub covered: bool,
+}
+
+impl StoreMounts<'_> {
+    /// The store path messages name.
+    pub fn store(&self) -> String {
+        self.dirs.first().cloned().unwrap_or_default()
+    }
+}
+
+/// `store` for pnpm, `cache` for npm and yarn.
+pub fn store_word(m: crate::project::install::Manager) -> &'static str {
+    if m == crate::project::install::Manager::Pnpm {
+        "store"
+    } else {
+        "cache"
+    }
+}
+
+/// Where `install` keeps packages in its stage, and its cache mounts.
+pub fn store_mounts<'p>(
+    p: &'p Project,
+    image: &Image,
+    install: &Install,
+) -> Option<StoreMounts<'p>> {
+    use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
+    let inv = invocation(&install.command)?;
+    let df = &p.dockerfiles[image.dockerfile];
+    let env = df.value.environment_before(install.instruction);
+    let rc = install.npmrc.as_ref().map(|c| &p.npmrcs[c.npmrc].value);
+    let dirs = store_dirs(&inv, &env, rc);
+    let run = &df.value.instructions[install.instruction];
+    let caches: Vec<_> = run.mounts.iter().filter(|m| m.kind() == "cache").collect();
+    let covered = caches.iter().any(|m| {
+        m.get("target")
+            .map(|t| normalize_abs(&env.expand(&t.value), env.workdir.as_deref()))
+            .is_some_and(|t| dirs.iter().any(|d| covers(&t, d)))
+    });
+    Some(StoreMounts {
+        dirs,
+        caches,
+        covered,
+    })
+}

@@ -5,7 +5,7 @@ mod common;
 pub mod registry;
 
 pub mod arg_invalidates_deps;
-
+pub mod cache_mount_wrong_target;
 pub mod compose_build_wiring;
 pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;

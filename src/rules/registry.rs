@@ -13,6 +13,7 @@ pub static RULES: &[&Rule] = &[
     &super::docker_deps_copy_unconditional::DOCKER_DEPS_COPY_UNCONDITIONAL,
     &super::pnpm_global_install::PNPM_GLOBAL_INSTALL,
     &super::store_cache_mount_missing::STORE_CACHE_MOUNT_MISSING,
+    &super::cache_mount_wrong_target::CACHE_MOUNT_WRONG_TARGET,
     &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
     &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
