@@ -177,6 +177,7 @@ rule_tests! {
     compose_build_wiring => "compose-build-wiring",
     docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
     pnpm_global_install => "pnpm-global-install",
+    pnpm_version_mismatch => "pnpm-version-mismatch",
     store_cache_mount_missing => "store-cache-mount-missing",
     cache_mount_wrong_target => "cache-mount-wrong-target",
     deps_layer_invalidated => "deps-layer-invalidated",

@@ -208,3 +208,46 @@ pub fn store_mounts<'p>(
         covered,
     })
 }
+
+/// `pnpm@10.6.5+sha512.…` → `10.6.5`.
+pub fn version_of(spec: &str) -> Option<&str> {
+    let v = spec.split_once('@')?.1;
+    Some(v.split('+').next().unwrap_or(v))
+}
+
+/// Where to add `"packageManager": "pnpm@V"`: the manifest the image installs
+/// (else the repository's), just before its closing brace.
+pub fn add_package_manager(
+    p: &Project,
+    image: &crate::project::Image,
+    v: &str,
+) -> Option<(std::path::PathBuf, usize, String)> {
+    let m = image
+        .installs
+        .iter()
+        .flat_map(|i| &i.manifests)
+        .map(|m| m.manifest)
+        .next()
+        .or(p.repos[image.repo].manifest)?;
+    let mf = &p.manifests[m];
+    let text = p.text(mf.file);
+    let close = mf.value.span.end.checked_sub(1)?;
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let body = text[..close].trim_end();
+    let at = body.len();
+    let indent = text[mf.value.span.start..close]
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .unwrap_or("  ")
+        .to_string();
+    let comma = if body.ends_with('{') { "" } else { "," };
+    Some((
+        mf.path.clone(),
+        at,
+        format!("{comma}\n{indent}\"packageManager\": \"pnpm@{v}\""),
+    ))
+}

@@ -14,6 +14,7 @@ pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
 pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
+pub mod pnpm_version_mismatch;
 pub mod registry_path_missing;
 pub mod store_cache_mount_missing;
 pub mod syntax_directive_missing;

@@ -12,6 +12,7 @@ pub static RULES: &[&Rule] = &[
     &super::compose_build_wiring::COMPOSE_BUILD_WIRING,
     &super::docker_deps_copy_unconditional::DOCKER_DEPS_COPY_UNCONDITIONAL,
     &super::pnpm_global_install::PNPM_GLOBAL_INSTALL,
+    &super::pnpm_version_mismatch::PNPM_VERSION_MISMATCH,
     &super::store_cache_mount_missing::STORE_CACHE_MOUNT_MISSING,
     &super::cache_mount_wrong_target::CACHE_MOUNT_WRONG_TARGET,
     &super::deps_layer_invalidated::DEPS_LAYER_INVALIDATED,
