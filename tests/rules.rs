@@ -169,6 +169,7 @@ macro_rules! rule_tests {
 
 rule_tests! {
     lockfile_ignored => "lockfile-ignored",
+    frozen_lockfile_without_lockfile => "frozen-lockfile-without-lockfile",
     workspace_outside_context => "workspace-outside-context",
     npmrc_missing_scope_registry => "npmrc-missing-scope-registry",
     npmrc_localhost_registry => "npmrc-localhost-registry",

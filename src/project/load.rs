@@ -699,7 +699,7 @@ fn copied_files(
 }
 
 /// Expands a glob whose wildcards are in its last segment (`package*.json`).
-fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
+pub fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     expand_glob(context, rel, &mut out);
     out

@@ -10,7 +10,7 @@ pub mod sources;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use load::{is_dockerfile_name, load, wildcard, LoadError, Options};
+pub use load::{expand_file_glob, is_dockerfile_name, load, wildcard, LoadError, Options};
 pub use sources::{FileError, FileId, SourceFile, Sources};
 
 use crate::syntax::compose::Compose;

@@ -10,6 +10,7 @@ pub mod compose_build_wiring;
 pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;
 pub mod dockerignore_missing_entries;
+pub mod frozen_lockfile_without_lockfile;
 pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
 pub mod npmrc_missing_scope_registry;

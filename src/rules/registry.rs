@@ -4,6 +4,7 @@ use super::Rule;
 
 pub static RULES: &[&Rule] = &[
     &super::lockfile_ignored::LOCKFILE_IGNORED,
+    &super::frozen_lockfile_without_lockfile::FROZEN_LOCKFILE_WITHOUT_LOCKFILE,
     &super::workspace_outside_context::WORKSPACE_OUTSIDE_CONTEXT,
     &super::npmrc_missing_scope_registry::NPMRC_MISSING_SCOPE_REGISTRY,
     &super::npmrc_localhost_registry::NPMRC_LOCALHOST_REGISTRY,
