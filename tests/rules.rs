@@ -185,6 +185,7 @@ rule_tests! {
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",
     syntax_directive_missing => "syntax-directive-missing",
+    ci_dockerfile_mismatch => "ci-dockerfile-mismatch",
 }
 
 #[test]

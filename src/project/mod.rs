@@ -39,6 +39,8 @@ pub struct Repo {
     pub config: crate::config::Config,
     pub dockerfiles: Vec<usize>,
     pub composes: Vec<usize>,
+    /// CI workflows (`.github/workflows/*.yml`, `.gitea/workflows/*.yml`).
+    pub workflows: Vec<usize>,
     pub workspace: Option<usize>,
     /// The `package.json` at the root, if any.
     pub manifest: Option<usize>,
@@ -106,6 +108,8 @@ pub struct Project {
     pub repos: Vec<Repo>,
     pub dockerfiles: Vec<Parsed<Dockerfile>>,
     pub composes: Vec<Parsed<Compose>>,
+    /// CI workflow files, as YAML trees with spans.
+    pub workflows: Vec<Parsed<crate::syntax::yaml::Node>>,
     pub manifests: Vec<Parsed<PackageJson>>,
     pub npmrcs: Vec<Parsed<Npmrc>>,
     pub dockerignores: Vec<Parsed<DockerIgnore>>,

@@ -20,6 +20,7 @@ pub static RULES: &[&Rule] = &[
     &super::dockerignore_missing_entries::DOCKERIGNORE_MISSING_ENTRIES,
     &super::arg_invalidates_deps::ARG_INVALIDATES_DEPS,
     &super::syntax_directive_missing::SYNTAX_DIRECTIVE_MISSING,
+    &super::ci_dockerfile_mismatch::CI_DOCKERFILE_MISMATCH,
 ];
 
 /// The rule with this slug.
