@@ -42,16 +42,28 @@ impl Default for Registry {
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Build {
-    /// Add `# syntax=docker/dynamic:1.7`? `false` for air-gapped builders.
+    /// Add `# syntax=docker/dockerfile:1.7`? `false` for air-gapped builders
+    /// (they cannot pull the frontend image the directive names).
     pub syntax: bool,
+    /// The builders are air-gapped: the same as `syntax = false`.
+    pub air_gapped: bool,
     /// Cache mount id: `pnpm`, or a template with `{repo}` (`pnpm-{repo}`).
     pub cache_id: String,
+}
+
+impl Build {
+    /// True when Dockerfiles should carry a `# syntax=` directive: not when
+    /// `syntax = false` or `air_gapped = true`.
+    pub fn wants_syntax(&self) -> bool {
+        self.syntax && !self.air_gapped
+    }
 }
 
 impl Default for Build {
     fn default() -> Self {
         Build {
             syntax: true,
+            air_gapped: false,
             cache_id: "pnpm".into(),
         }
     }
@@ -238,6 +250,9 @@ mod tests {
         assert_eq!(c.registry.port, 4873);
         assert_eq!(c.registry.host_arg, "GITEA_NPM_HOST");
         assert!(!c.build.syntax);
+        assert!(!c.build.wants_syntax());
+        let a = Config::parse("[build]\nair_gapped = true\n").unwrap();
+        assert!(a.build.syntax && !a.build.wants_syntax());
         assert_eq!(c.corepack.env["COREPACK_INTEGRITY_KEYS"], "0");
         let e = Config::parse("[registry]\nport = \"x\"\n").unwrap_err();
         assert!(e.span.start > 0);

@@ -31,10 +31,12 @@ fn heredoc_and_continuations_are_fixed_correctly() {
         r#"{"name": "a", "packageManager": "pnpm@10.6.5", "dependencies": {"express": "^4.21.2"}}"#,
     );
     write(r, "dockprep.toml", "[build]\nsyntax = false\n");
+    // The frozen install has its lockfile (else `frozen-lockfile-without-lockfile`, which has no fix).
+    write(r, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
     write(
         r,
         "Dockerfile",
-        "FROM node:22-alpine\nCOPY package.json ./\nRUN apk add --no-cache git \\\n    # tools for the build\n    && npm i -g pnpm@10.6.5 \\\n    && pnpm install --frozen-lockfile\nRUN <<EOF\nset -e\npnpm install --prod\nEOF\n",
+        "FROM node:22-alpine\nCOPY package.json pnpm-lock.yaml ./\nRUN apk add --no-cache git \\\n    # tools for the build\n    && npm i -g pnpm@10.6.5 \\\n    && pnpm install --frozen-lockfile\nRUN <<EOF\nset -e\npnpm install --prod\nEOF\n",
     );
     dockprep()
         .arg("fix")

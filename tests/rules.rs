@@ -169,6 +169,7 @@ macro_rules! rule_tests {
 
 rule_tests! {
     lockfile_ignored => "lockfile-ignored",
+    frozen_lockfile_without_lockfile => "frozen-lockfile-without-lockfile",
     workspace_outside_context => "workspace-outside-context",
     npmrc_missing_scope_registry => "npmrc-missing-scope-registry",
     npmrc_localhost_registry => "npmrc-localhost-registry",
@@ -177,7 +178,9 @@ rule_tests! {
     compose_build_wiring => "compose-build-wiring",
     docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
     pnpm_global_install => "pnpm-global-install",
+    pnpm_version_mismatch => "pnpm-version-mismatch",
     store_cache_mount_missing => "store-cache-mount-missing",
+    cache_mount_wrong_target => "cache-mount-wrong-target",
     deps_layer_invalidated => "deps-layer-invalidated",
     dockerignore_missing_entries => "dockerignore-missing-entries",
     arg_invalidates_deps => "arg-invalidates-deps",
@@ -187,6 +190,8 @@ rule_tests! {
     secret_in_arg_or_env => "secret-in-arg-or-env",
     host_gateway_missing => "host-gateway-missing",
     rewritten_manifest => "rewritten-manifest",
+    syntax_directive_missing => "syntax-directive-missing",
+    ci_dockerfile_mismatch => "ci-dockerfile-mismatch",
     unused_ignore => "unused-ignore",
 }
 

@@ -49,6 +49,15 @@ const SKIP_DIRS: &[&str] = &[
     "target",
 ];
 
+/// True for `.github/workflows` and `.gitea/workflows`.
+fn is_workflow_dir(dir: &Path) -> bool {
+    let mut it = dir.components().rev();
+    let (Some(a), Some(b)) = (it.next(), it.next()) else {
+        return false;
+    };
+    a.as_os_str() == "workflows" && (b.as_os_str() == ".github" || b.as_os_str() == ".gitea")
+}
+
 /// True for `Dockerfile`, `Dockerfile.*` and `*.Dockerfile` (not `*.dockerignore`).
 pub fn is_dockerfile_name(name: &str) -> bool {
     if name.ends_with(".dockerignore") {
@@ -352,6 +361,7 @@ impl Loader {
                 root: dir.to_path_buf(),
                 dockerfiles: Vec::new(),
                 composes: Vec::new(),
+                workflows: Vec::new(),
                 workspace: None,
                 manifest: None,
                 gitignore,
@@ -367,6 +377,22 @@ impl Loader {
             }
         }
         if let Some(r) = repo {
+            if is_workflow_dir(dir) {
+                for f in files
+                    .iter()
+                    .filter(|f| f.ends_with(".yml") || f.ends_with(".yaml"))
+                {
+                    let path = dir.join(f);
+                    if let Some((file, value)) = self.read(&path, crate::syntax::yaml::parse) {
+                        self.p.workflows.push(Parsed {
+                            file,
+                            path: clean(&path),
+                            value,
+                        });
+                        self.p.repos[r].workflows.push(self.p.workflows.len() - 1);
+                    }
+                }
+            }
             for f in &files {
                 let path = dir.join(f);
                 if is_dockerfile_name(f) {
@@ -731,7 +757,7 @@ fn copied_files(
 }
 
 /// Expands a glob whose wildcards are in its last segment (`package*.json`).
-fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
+pub fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     expand_glob(context, rel, &mut out);
     out

@@ -10,7 +10,7 @@ pub mod sources;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use load::{is_dockerfile_name, load, wildcard, LoadError, Options};
+pub use load::{expand_file_glob, is_dockerfile_name, load, wildcard, LoadError, Options};
 pub use sources::{FileError, FileId, SourceFile, Sources};
 
 use crate::syntax::compose::Compose;
@@ -39,6 +39,8 @@ pub struct Repo {
     pub config: crate::config::Config,
     pub dockerfiles: Vec<usize>,
     pub composes: Vec<usize>,
+    /// CI workflows (`.github/workflows/*.yml`, `.gitea/workflows/*.yml`).
+    pub workflows: Vec<usize>,
     pub workspace: Option<usize>,
     /// The `package.json` at the root, if any.
     pub manifest: Option<usize>,
@@ -109,6 +111,8 @@ pub struct Project {
     pub repos: Vec<Repo>,
     pub dockerfiles: Vec<Parsed<Dockerfile>>,
     pub composes: Vec<Parsed<Compose>>,
+    /// CI workflow files, as YAML trees with spans.
+    pub workflows: Vec<Parsed<crate::syntax::yaml::Node>>,
     pub manifests: Vec<Parsed<PackageJson>>,
     pub npmrcs: Vec<Parsed<Npmrc>>,
     pub dockerignores: Vec<Parsed<DockerIgnore>>,

@@ -137,3 +137,117 @@ pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::fix::Edi
         ),
     )
 }
+
+/// The `# syntax=` directive §7.2 starts every Dockerfile with.
+pub const SYNTAX_DIRECTIVE: &str = "# syntax=docker/dockerfile:1.7";
+
+/// The edit that puts [`SYNTAX_DIRECTIVE`] on the first line. Every rule uses
+/// this same edit, so the fix engine applies it once when several fixes add it.
+pub fn syntax_directive_edit() -> crate::fix::Edit {
+    crate::fix::Edit::insert(0, format!("{SYNTAX_DIRECTIVE}\n"))
+}
+
+/// The repository a Dockerfile belongs to (the first image built from it, else
+/// the repository that discovered it).
+pub fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
+    p.images_of(dockerfile).map(|i| i.repo).next().or_else(|| {
+        p.repos
+            .iter()
+            .position(|r| r.dockerfiles.contains(&dockerfile))
+    })
+}
+
+/// An install step's cache mounts against the store its package manager uses.
+pub struct StoreMounts<'p> {
+    /// The store (pnpm) or cache (npm, yarn) directories in effect, first the preferred one.
+    pub dirs: Vec<String>,
+    /// The step's `--mount=type=cache` options.
+    pub caches: Vec<&'p crate::syntax::dockerfile::Mount>,
+    /// True when one of `caches` covers one of `dirs`.
+    pub covered: bool,
+}
+
+impl StoreMounts<'_> {
+    /// The store path messages name.
+    pub fn store(&self) -> String {
+        self.dirs.first().cloned().unwrap_or_default()
+    }
+}
+
+/// `store` for pnpm, `cache` for npm and yarn.
+pub fn store_word(m: crate::project::install::Manager) -> &'static str {
+    if m == crate::project::install::Manager::Pnpm {
+        "store"
+    } else {
+        "cache"
+    }
+}
+
+/// Where `install` keeps packages in its stage, and its cache mounts.
+pub fn store_mounts<'p>(
+    p: &'p Project,
+    image: &Image,
+    install: &Install,
+) -> Option<StoreMounts<'p>> {
+    use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
+    let inv = invocation(&install.command)?;
+    let df = &p.dockerfiles[image.dockerfile];
+    let env = df.value.environment_before(install.instruction);
+    let rc = install.npmrc.as_ref().map(|c| &p.npmrcs[c.npmrc].value);
+    let dirs = store_dirs(&inv, &env, rc);
+    let run = &df.value.instructions[install.instruction];
+    let caches: Vec<_> = run.mounts.iter().filter(|m| m.kind() == "cache").collect();
+    let covered = caches.iter().any(|m| {
+        m.get("target")
+            .map(|t| normalize_abs(&env.expand(&t.value), env.workdir.as_deref()))
+            .is_some_and(|t| dirs.iter().any(|d| covers(&t, d)))
+    });
+    Some(StoreMounts {
+        dirs,
+        caches,
+        covered,
+    })
+}
+
+/// `pnpm@10.6.5+sha512.…` → `10.6.5`.
+pub fn version_of(spec: &str) -> Option<&str> {
+    let v = spec.split_once('@')?.1;
+    Some(v.split('+').next().unwrap_or(v))
+}
+
+/// Where to add `"packageManager": "pnpm@V"`: the manifest the image installs
+/// (else the repository's), just before its closing brace.
+pub fn add_package_manager(
+    p: &Project,
+    image: &crate::project::Image,
+    v: &str,
+) -> Option<(std::path::PathBuf, usize, String)> {
+    let m = image
+        .installs
+        .iter()
+        .flat_map(|i| &i.manifests)
+        .map(|m| m.manifest)
+        .next()
+        .or(p.repos[image.repo].manifest)?;
+    let mf = &p.manifests[m];
+    let text = p.text(mf.file);
+    let close = mf.value.span.end.checked_sub(1)?;
+    if text.as_bytes().get(close) != Some(&b'}') {
+        return None;
+    }
+    let body = text[..close].trim_end();
+    let at = body.len();
+    let indent = text[mf.value.span.start..close]
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start().len()])
+        .filter(|i| !i.is_empty())
+        .unwrap_or("  ")
+        .to_string();
+    let comma = if body.ends_with('{') { "" } else { "," };
+    Some((
+        mf.path.clone(),
+        at,
+        format!("{comma}\n{indent}\"packageManager\": \"pnpm@{v}\""),
+    ))
+}

@@ -5,23 +5,27 @@ mod common;
 pub mod registry;
 
 pub mod arg_invalidates_deps;
-
+pub mod cache_mount_wrong_target;
+pub mod ci_dockerfile_mismatch;
 pub mod compose_build_wiring;
 pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;
 pub mod docker_deps_ignored;
 pub mod dockerignore_missing_entries;
+pub mod frozen_lockfile_without_lockfile;
 pub mod gitignore_missing_prep_artifacts;
 pub mod host_gateway_missing;
 pub mod lockfile_ignored;
 pub mod npmrc_localhost_registry;
 pub mod npmrc_missing_scope_registry;
 pub mod pnpm_global_install;
+pub mod pnpm_version_mismatch;
 pub mod registry_path_missing;
 pub mod rewritten_manifest;
 pub mod secret_in_arg_or_env;
 pub mod store_cache_mount_missing;
 pub mod suppress;
+pub mod syntax_directive_missing;
 pub mod tls_verification_disabled;
 pub mod unused_build_arg;
 pub mod unused_ignore;

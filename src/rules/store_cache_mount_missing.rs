@@ -1,23 +1,22 @@
-use super::common::{command_span, command_text};
-use super::{declare_rule, Finding, Label, Rule};
+use super::common::{command_span, command_text, store_mounts, store_word};
+use super::{declare_rule, Finding, Rule};
 use crate::fix::{Applicability, Edit, Fix};
-use crate::project::install::{covers, invocation, normalize_abs, store_dirs};
 use crate::project::Project;
 
 declare_rule! {
     /// ## What it does
     /// Reports a `RUN` that installs packages (`pnpm install|i|fetch|add`,
-    /// `npm ci|install`, `yarn install`) without a `--mount=type=cache` whose
-    /// target is that package manager's store or cache directory as it is in
-    /// effect in that stage: `--store-dir`, `npm_config_store_dir`, the
-    /// `.npmrc`'s `store-dir`, `$PNPM_HOME/store`, `$XDG_DATA_HOME/pnpm/store`,
-    /// else `~/.local/share/pnpm/store` for the stage's user (npm: `~/.npm`;
-    /// yarn: its cache folder).
+    /// `npm ci|install`, `yarn install`) without any `--mount=type=cache`. The
+    /// message and the fix name that package manager's store or cache
+    /// directory as it is in effect in that stage: `--store-dir`,
+    /// `npm_config_store_dir`, the `.npmrc`'s `store-dir`, `$PNPM_HOME/store`,
+    /// `$XDG_DATA_HOME/pnpm/store`, else `~/.local/share/pnpm/store` for the
+    /// stage's user (npm: `~/.npm`; yarn: its cache folder). A step that has a
+    /// cache mount, but on another directory, is `cache-mount-wrong-target`.
     ///
     /// ## Why is this bad
     /// Without the mount every rebuild that reaches the install step downloads
-    /// every package again. A cache mount on the wrong directory looks right
-    /// but caches nothing.
+    /// every package again.
     ///
     /// ## Example
     /// ```dockerfile
@@ -74,104 +73,53 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
         for inst in &image.installs {
-            let Some(inv) = invocation(&inst.command) else {
+            let Some(sm) = store_mounts(p, image, inst) else {
                 continue;
             };
-            let env = df.value.environment_before(inst.instruction);
-            let rc = inst.npmrc.as_ref().map(|c| &p.npmrcs[c.npmrc].value);
-            let dirs = store_dirs(&inv, &env, rc);
-            let run = &df.value.instructions[inst.instruction];
-            let caches: Vec<_> = run.mounts.iter().filter(|m| m.kind() == "cache").collect();
-            let covered = caches.iter().any(|m| {
-                m.get("target")
-                    .map(|t| normalize_abs(&env.expand(&t.value), env.workdir.as_deref()))
-                    .is_some_and(|t| dirs.iter().any(|d| covers(&t, d)))
-            });
-            if covered {
+            // A cache mount on another directory is `cache-mount-wrong-target`.
+            if sm.covered || !sm.caches.is_empty() {
                 continue;
             }
-            let store = dirs.first().cloned().unwrap_or_default();
-            let what = if inst.manager == crate::project::install::Manager::Pnpm {
-                "store"
-            } else {
-                "cache"
-            };
-            let (label, message) = if caches.is_empty() {
-                (
-                    format!("no cache mount on the {} {what}", inst.manager.name()),
-                    format!(
-                        "`{}` runs without a BuildKit cache mount on the {} {what} (`{store}` in this stage), so every rebuild downloads every package; add `--mount=type=cache,id={},target={store}`",
-                        command_text(&inst.command),
-                        inst.manager.name(),
-                        inst.manager.name()
-                    ),
-                )
-            } else {
-                (
-                    format!("cache mount misses the {} {what}", inst.manager.name()),
-                    format!(
-                        "`{}` has a cache mount, but not on the {} {what} in effect in this stage (`{store}`): the mount caches nothing",
-                        command_text(&inst.command),
-                        inst.manager.name()
-                    ),
-                )
-            };
-            // The fix: a cache mount on the store (or the right target on the existing one),
-            // and the `# syntax=` directive unless the builders are air-gapped.
+            let store = sm.store();
+            let what = store_word(inst.manager);
+            let manager = inst.manager.name();
+            let label = format!("no cache mount on the {manager} {what}");
+            let message = format!(
+                "`{}` runs without a BuildKit cache mount on the {manager} {what} (`{store}` in this stage), so every rebuild downloads every package; add `--mount=type=cache,id={manager},target={store}`",
+                command_text(&inst.command),
+            );
+            // The fix: a cache mount on the store, and the `# syntax=` directive
+            // unless the builders are air-gapped.
             let config = &p.repos[image.repo].config;
             let text = p.text(df.file);
-            let mut fix = match caches.iter().find_map(|m| m.get("target")) {
-                Some(t) if caches.len() == 1 => Fix::new(
-                    Applicability::Safe,
-                    format!("point the cache mount at the {what} `{store}`"),
-                )
-                .edit(
-                    &df.path,
-                    Edit::replace(t.span.start, t.span.end, store.clone()),
-                ),
-                _ => {
-                    let id = match inst.manager {
-                        crate::project::install::Manager::Pnpm => {
-                            config.cache_id(&p.repos[image.repo].root)
-                        }
-                        m => m.name().to_string(),
-                    };
-                    let after_kw = super::common::after_keyword(text, run);
-                    Fix::new(
-                        Applicability::Safe,
-                        format!("add a cache mount on the {} {what}", inst.manager.name()),
-                    )
-                    .edit(
-                        &df.path,
-                        Edit::insert(
-                            after_kw,
-                            format!(
-                                "--mount=type=cache,id={id},target={store} {}",
-                                secret_mount(p, image, inst).0
-                            ),
-                        ),
-                    )
-                    .edits(&df.path, secret_mount(p, image, inst).1)
+            let run = &df.value.instructions[inst.instruction];
+            let id = match inst.manager {
+                crate::project::install::Manager::Pnpm => {
+                    config.cache_id(&p.repos[image.repo].root)
                 }
+                m => m.name().to_string(),
             };
-            if df.value.syntax.is_none() && config.build.syntax {
-                fix = fix.edit(
-                    &df.path,
-                    Edit::insert(0, "# syntax=docker/dockerfile:1.7\n"),
-                );
+            let after_kw = super::common::after_keyword(text, run);
+            let (secret, exports) = secret_mount(p, image, inst);
+            let mut fix = Fix::new(
+                Applicability::Safe,
+                format!("add a cache mount on the {manager} {what}"),
+            )
+            .edit(
+                &df.path,
+                Edit::insert(
+                    after_kw,
+                    format!("--mount=type=cache,id={id},target={store} {secret}"),
+                ),
+            )
+            .edits(&df.path, exports);
+            if df.value.syntax.is_none() && config.build.wants_syntax() {
+                fix = fix.edit(&df.path, super::common::syntax_directive_edit());
             }
-            let mut f = rule
-                .finding(df.file, command_span(&inst.command), label, message)
-                .with_fix(Some(fix));
-            for m in caches {
-                let span = m.get("target").map_or(m.span, |t| t.span);
-                f = f.with_label(Label::new(
-                    df.file,
-                    span,
-                    format!("not the {what} `{store}`"),
-                ));
-            }
-            out.push(f);
+            out.push(
+                rule.finding(df.file, command_span(&inst.command), label, message)
+                    .with_fix(Some(fix)),
+            );
         }
     }
 }
