@@ -92,28 +92,11 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
             }
         }
     }
-    let mut build_hosts: Vec<String> = Vec::new();
-    if let Some(b) = &svc.build {
-        for h in &w.build_extra_hosts {
-            let h = h.replacen('=', ":", 1);
-            let name = host_name(&h);
-            if !b.extra_hosts.iter().any(|e| host_name(&e.value) == name)
-                && !build_hosts.iter().any(|x| host_name(x) == name)
-            {
-                build_hosts.push(h);
-            }
-        }
-    }
-    let mut hosts: Vec<String> = Vec::new();
-    for h in &w.extra_hosts {
-        let h = h.replacen('=', ":", 1);
-        let name = host_name(&h);
-        if !svc.extra_hosts.iter().any(|e| host_name(&e.value) == name)
-            && !hosts.iter().any(|x| host_name(x) == name)
-        {
-            hosts.push(h);
-        }
-    }
+    let build_hosts = match &svc.build {
+        Some(b) => missing_hosts(&w.build_extra_hosts, &b.extra_hosts),
+        None => Vec::new(),
+    };
+    let hosts = missing_hosts(&w.extra_hosts, &svc.extra_hosts);
     let mut tops: Vec<(String, String)> = Vec::new();
     for (n, var) in &w.top_secrets {
         if compose.secret(n).is_none() && !tops.iter().any(|(x, _)| x == n) {
@@ -129,27 +112,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
                     cx.wire_build(bk, bv, cx.is_flow(sv), &args, &secrets, &build_hosts);
                 }
             }
-            if !hosts.is_empty() {
-                match sv.entry("extra_hosts") {
-                    None => new_keys.push(("extra_hosts".into(), New::Seq(hosts.clone()))),
-                    Some((k, v)) if !cx.owned(k, v) => {}
-                    Some((k, v)) => match &v.value {
-                        Value::Null => cx.fill_null(k, v, cx.is_flow(sv), New::Seq(hosts.clone())),
-                        Value::Seq(_) => cx.append_to_seq(v, &hosts),
-                        Value::Map(_) => {
-                            let entries = hosts
-                                .iter()
-                                .map(|h| {
-                                    let (n, a) = h.split_once(':').unwrap_or((h, ""));
-                                    (n.to_string(), New::Str(a.to_string()))
-                                })
-                                .collect();
-                            cx.append_to_map(v, entries, false);
-                        }
-                        Value::Scalar(_) => {}
-                    },
-                }
-            }
+            cx.wire_hosts(sv, cx.is_flow(sv), &hosts, &mut new_keys);
             if !new_keys.is_empty() && sv.entry("<<").is_none() {
                 cx.append_to_map(sv, new_keys, false);
             }
@@ -194,6 +157,22 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
 }
 
 /// The host name of an `extra_hosts` entry (`name:address` or `name=address`).
+/// The entries of `wanted` (`NAME:IP` or `NAME=IP`) whose host name `present`
+/// does not map yet, as `NAME:IP`, each name once.
+fn missing_hosts(wanted: &[String], present: &[crate::syntax::Spanned<String>]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in wanted {
+        let h = h.replacen('=', ":", 1);
+        let name = host_name(&h);
+        if !present.iter().any(|e| host_name(&e.value) == name)
+            && !out.iter().any(|x| host_name(x) == name)
+        {
+            out.push(h);
+        }
+    }
+    out
+}
+
 fn host_name(entry: &str) -> &str {
     entry.split([':', '=']).next().unwrap_or(entry).trim()
 }
@@ -569,28 +548,7 @@ impl Cx<'_> {
                         },
                     }
                 }
-                if !hosts.is_empty() {
-                    let seq = || New::Seq(hosts.to_vec());
-                    match bv.entry("extra_hosts") {
-                        None => new_keys.push(("extra_hosts".to_string(), seq())),
-                        Some((k, v)) if !self.owned(k, v) => {}
-                        Some((k, v)) => match &v.value {
-                            Value::Null => self.fill_null(k, v, flow, seq()),
-                            Value::Seq(_) => self.append_to_seq(v, hosts),
-                            Value::Map(_) => {
-                                let entries = hosts
-                                    .iter()
-                                    .map(|h| {
-                                        let (n, a) = h.split_once(':').unwrap_or((h, ""));
-                                        (n.to_string(), New::Str(a.to_string()))
-                                    })
-                                    .collect();
-                                self.append_to_map(v, entries, false);
-                            }
-                            Value::Scalar(_) => {}
-                        },
-                    }
-                }
+                self.wire_hosts(bv, flow, hosts, &mut new_keys);
                 if !new_keys.is_empty() && bv.entry("<<").is_none() {
                     self.append_to_map(bv, new_keys, false);
                 }
@@ -600,6 +558,40 @@ impl Cx<'_> {
     }
 
     /// Adds `entries` at the end of mapping `map`.
+    /// Adds `hosts` to the `extra_hosts` of `map` (a service or its `build`),
+    /// in the form it already has; a missing key goes to `new_keys`.
+    fn wire_hosts(
+        &mut self,
+        map: &Node,
+        flow: bool,
+        hosts: &[String],
+        new_keys: &mut Vec<(String, New)>,
+    ) {
+        if hosts.is_empty() {
+            return;
+        }
+        let seq = || New::Seq(hosts.to_vec());
+        match map.entry("extra_hosts") {
+            None => new_keys.push(("extra_hosts".to_string(), seq())),
+            Some((k, v)) if !self.owned(k, v) => {}
+            Some((k, v)) => match &v.value {
+                Value::Null => self.fill_null(k, v, flow, seq()),
+                Value::Seq(_) => self.append_to_seq(v, hosts),
+                Value::Map(_) => {
+                    let entries = hosts
+                        .iter()
+                        .map(|h| {
+                            let (n, a) = h.split_once(':').unwrap_or((h, ""));
+                            (n.to_string(), New::Str(a.to_string()))
+                        })
+                        .collect();
+                    self.append_to_map(v, entries, false);
+                }
+                Value::Scalar(_) => {}
+            },
+        }
+    }
+
     fn append_to_map(&mut self, map: &Node, entries: Vec<(String, New)>, blank_before: bool) {
         let t = self.text;
         let Some(m) = map.as_map() else { return };
