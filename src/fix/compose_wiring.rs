@@ -11,7 +11,7 @@
 //! dropped.
 
 use crate::fix::{apply_edits, line_ending, Edit};
-use crate::syntax::compose::Compose;
+use crate::syntax::compose::{extra_host_name, Compose};
 use crate::syntax::yaml::{self, Node, Value};
 
 /// What to ensure for one service.
@@ -163,18 +163,14 @@ fn missing_hosts(wanted: &[String], present: &[crate::syntax::Spanned<String>]) 
     let mut out: Vec<String> = Vec::new();
     for h in wanted {
         let h = h.replacen('=', ":", 1);
-        let name = host_name(&h);
-        if !present.iter().any(|e| host_name(&e.value) == name)
-            && !out.iter().any(|x| host_name(x) == name)
+        let name = extra_host_name(&h);
+        if !present.iter().any(|e| extra_host_name(&e.value) == name)
+            && !out.iter().any(|x| extra_host_name(x) == name)
         {
             out.push(h);
         }
     }
     out
-}
-
-fn host_name(entry: &str) -> &str {
-    entry.split([':', '=']).next().unwrap_or(entry).trim()
 }
 
 /// A value to add.

@@ -206,7 +206,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
                 return Err(PlanError::Unprovided {
                     manifest: m.path.clone(),
                     package: d.name.value.clone(),
-                    looked: looked(&p, &used, &explicit),
+                    looked: looked(&p, &explicit),
                 });
             }
         }
@@ -360,12 +360,11 @@ fn in_root_workspace(p: &Project, root: &Path, name: &str) -> bool {
         .any(|m| m.name == name && relative_to(&m.dir, root).is_some())
 }
 
-fn looked(p: &Project, used: &BTreeSet<usize>, explicit: &[PathBuf]) -> String {
+fn looked(p: &Project, explicit: &[PathBuf]) -> String {
     let dirs: Vec<String> = if explicit.is_empty() {
-        let mut all: BTreeSet<usize> = used.clone();
-        all.extend(0..p.workspaces.len());
-        all.iter()
-            .map(|&w| crate::report::display_path(&p.workspaces[w].path))
+        p.workspaces
+            .iter()
+            .map(|w| crate::report::display_path(&w.path))
             .collect()
     } else {
         explicit

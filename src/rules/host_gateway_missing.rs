@@ -58,10 +58,6 @@ fn names_host(s: &str) -> bool {
     s.to_ascii_lowercase().contains(HOST)
 }
 
-fn host_of(entry: &str) -> &str {
-    entry.split([':', '=']).next().unwrap_or(entry).trim()
-}
-
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let Some((c, s)) = image.service else {
@@ -73,7 +69,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         if build
             .extra_hosts
             .iter()
-            .any(|h| host_of(&h.value).eq_ignore_ascii_case(HOST))
+            .any(|h| crate::syntax::compose::extra_host_name(&h.value).eq_ignore_ascii_case(HOST))
         {
             continue;
         }
@@ -140,7 +136,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let service_level = svc
             .extra_hosts
             .iter()
-            .find(|h| host_of(&h.value).eq_ignore_ascii_case(HOST));
+            .find(|h| crate::syntax::compose::extra_host_name(&h.value).eq_ignore_ascii_case(HOST));
         let mut f = rule.finding(
             compose.file,
             build.key,

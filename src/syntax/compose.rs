@@ -295,6 +295,11 @@ fn hosts(h: &Node) -> Result<Vec<Spanned<String>>, ParseError> {
     }
 }
 
+/// The host name of an `extra_hosts` entry (`NAME:IP` or `NAME=IP`).
+pub fn extra_host_name(entry: &str) -> &str {
+    entry.split([':', '=']).next().unwrap_or(entry).trim()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
