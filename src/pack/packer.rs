@@ -197,7 +197,7 @@ fn collect(
         serde_json::from_str(&raw).map_err(|e| PackError::Unreadable {
             path: manifest_path.to_path_buf(),
             line: e.line(),
-            column: e.column(),
+            column: e.column().max(1),
             message: e.to_string(),
         })?;
     let rewritten = manifest::rewrite(&value, versions, workspace)

@@ -99,7 +99,7 @@ impl Journal {
                 "{}:{}:{}: not a dockprep prep journal: {e}",
                 p.display(),
                 e.line(),
-                e.column()
+                e.column().max(1)
             )
         })
     }

@@ -424,7 +424,7 @@ fn rewrite_manifest(
     let mut v: Value = serde_json::from_str(text).map_err(|e| PlanError::Unreadable {
         path: path.to_path_buf(),
         line: e.line(),
-        column: e.column(),
+        column: e.column().max(1),
         message: e.to_string(),
     })?;
     let mut deps = Vec::new();
