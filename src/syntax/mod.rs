@@ -5,6 +5,7 @@ pub mod dockerfile;
 pub mod dockerignore;
 pub mod npmrc;
 pub mod package_json;
+pub mod pnpm_lock;
 pub mod pnpm_workspace;
 pub mod shell;
 pub mod span;

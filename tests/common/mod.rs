@@ -88,3 +88,25 @@ pub fn steps(v: &serde_json::Value) -> Vec<(String, u64, String, bool)> {
         })
         .unwrap_or_default()
 }
+
+/// The real monorepos of `../shared/data/monorepos` (manifests and lockfiles
+/// of vuejs/core, vitejs/vite and pnpm/pnpm): `DOCKPREP_MONOREPOS`, else
+/// beside the repository, else `/work/shared`. `None` (saying SKIPPED) when
+/// absent.
+#[allow(dead_code)]
+pub fn monorepos() -> Option<std::path::PathBuf> {
+    let candidates = [
+        std::env::var_os("DOCKPREP_MONOREPOS").map(std::path::PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/monorepos")),
+        Some(std::path::PathBuf::from("/work/shared/data/monorepos")),
+    ];
+    for c in candidates.into_iter().flatten() {
+        if c.join("vuejs-core/pnpm-lock.yaml").is_file() {
+            return Some(c);
+        }
+    }
+    eprintln!(
+        "SKIPPED: the monorepos of ../shared/data/monorepos are not here (set DOCKPREP_MONOREPOS)"
+    );
+    None
+}
