@@ -9,6 +9,7 @@ pub mod config;
 pub mod docker;
 pub mod fix;
 pub mod fsutil;
+pub mod lockfile;
 pub mod pack;
 pub mod prep;
 pub mod project;

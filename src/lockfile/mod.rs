@@ -1,0 +1,834 @@
+//! The Docker-only lockfile (roadmap A3 option 2, F2, open question 6).
+//!
+//! A repository whose dev `pnpm-workspace.yaml` reaches outside its build
+//! context (the pilots list `../learning_ai_common_plat/packages/*`) cannot
+//! install with `--frozen-lockfile` in Docker: the image has neither the
+//! sibling packages nor a lockfile that fits the workspace it does have.
+//! `dockprep lockfile` writes, in the repository's `docker/` folder:
+//!
+//! - `docker/pnpm-workspace.yaml`: the dev workspace file without the
+//!   out-of-context globs (every other key kept as written);
+//! - `docker/pnpm-lock.yaml`: the dev lockfile with every out-of-context
+//!   workspace package turned into a registry package at its version, with
+//!   the integrity the registry publishes for it, its own dependencies
+//!   resolved exactly as the dev lockfile resolved them, and the graph cut to
+//!   what the in-context importers reach;
+//! - `docker/dockprep-lock.json`: sha256 of every input (the dev lockfile and
+//!   workspace file, each in-context manifest, the install-relevant fields of
+//!   each sibling manifest) and of the two outputs, so `--check` and the audit
+//!   rule `docker-lockfile-stale` can tell without network whether it drifted.
+//!
+//! The Dockerfile copies both files to the image directory that stands for
+//! the repository root (`/app/` when `backend/` is installed in
+//! `/app/backend`); `pnpm install --frozen-lockfile` in the package directory
+//! then installs exactly the dev lockfile's versions. Deriving the Docker
+//! lockfile from the dev one, rather than running `pnpm install
+//! --lockfile-only` against the flattened workspace, is what removes the
+//! roadmap's drift risk: a fresh resolution would pick whatever is newest on
+//! the day of the build.
+//!
+//! Why a `docker/` folder rather than `pnpm-workspace.docker.yaml`: pnpm
+//! only reads files named `pnpm-workspace.yaml` and `pnpm-lock.yaml`, so the
+//! Dockerfile copies the folder's two files under their real names in one
+//! `COPY`, and the folder holds the staleness record beside them.
+
+pub mod adr;
+pub mod registry;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::syntax::pnpm_lock::{self, LockVersion, Lockfile, Map, Node, DEP_FIELDS};
+use crate::syntax::LineIndex;
+
+/// The folder, relative to the repository root.
+pub const DIR: &str = "docker";
+pub const LOCK: &str = "docker/pnpm-lock.yaml";
+pub const WORKSPACE: &str = "docker/pnpm-workspace.yaml";
+pub const RECORD: &str = "docker/dockprep-lock.json";
+
+/// What went wrong, with the file (and line/column when known).
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct Error {
+    pub location: String,
+    pub message: String,
+}
+
+impl Error {
+    fn at(path: &Path, message: impl Into<String>) -> Error {
+        Error {
+            location: path.display().to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn at_span(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Error {
+        let pos = LineIndex::new(text).position(text, offset);
+        Error {
+            location: format!("{}:{}:{}", path.display(), pos.line, pos.column),
+            message: message.into(),
+        }
+    }
+}
+
+/// An out-of-context workspace package the image installs from the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct External {
+    pub name: String,
+    pub version: String,
+    /// Its importer id in the dev lockfile (`../common/packages/auth`).
+    pub importer: String,
+}
+
+/// The registry's record of one published version.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Published {
+    pub integrity: String,
+    /// Only when it is not the registry's standard tarball address (pnpm
+    /// records it then, and only then).
+    pub tarball: Option<String>,
+    /// `engines`, `os`, `cpu`, `libc` of the published manifest.
+    pub engines: Vec<(String, String)>,
+    pub os: Vec<String>,
+    pub cpu: Vec<String>,
+    pub libc: Vec<String>,
+    pub has_bin: bool,
+    pub deprecated: Option<String>,
+    /// Names of its dependencies and optional dependencies.
+    pub dependencies: BTreeSet<String>,
+    pub peer_dependencies: BTreeSet<String>,
+}
+
+/// Where published versions come from (the registry, or a test's table).
+pub trait Source {
+    fn published(&self, name: &str, version: &str) -> Result<Published, String>;
+}
+
+/// The result of [`generate`]: the three files' contents.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub lockfile: String,
+    pub workspace: String,
+    pub record: Record,
+    pub externals: Vec<External>,
+    /// In-context importers, in lockfile order.
+    pub importers: Vec<String>,
+}
+
+/// The staleness record (`docker/dockprep-lock.json`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Record {
+    pub version: u32,
+    /// Input path (relative to the repository root, `/`-separated) → sha256.
+    pub inputs: BTreeMap<String, String>,
+    /// Output path → sha256.
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// Everything read from the repository before any network access.
+pub struct Plan {
+    pub root: PathBuf,
+    dev: Lockfile,
+    dev_workspace_text: String,
+    /// Importer id → external package.
+    externals: BTreeMap<String, External>,
+    /// Importer id → the sibling manifest's install-relevant JSON.
+    external_manifests: BTreeMap<String, serde_json::Value>,
+    in_context: Vec<String>,
+    /// Workspace globs (with their byte range in the workspace file) that
+    /// point outside the repository.
+    outside_globs: Vec<(usize, usize)>,
+}
+
+/// Fields of a sibling manifest that change what the Docker lockfile says.
+const MANIFEST_FIELDS: [&str; 11] = [
+    "name",
+    "version",
+    "dependencies",
+    "optionalDependencies",
+    "peerDependencies",
+    "peerDependenciesMeta",
+    "engines",
+    "bin",
+    "os",
+    "cpu",
+    "libc",
+];
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::at(path, format!("cannot read: {e}")))
+}
+
+/// `a/b/../c` → `a/c`, keeping leading `..`.
+fn normalize(rel: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|s| *s != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
+    }
+}
+
+fn is_outside(importer: &str) -> bool {
+    importer == ".." || importer.starts_with("../") || importer.starts_with('/')
+}
+
+/// The importer a `link:` reference of importer `from` points at.
+fn link_target(from: &str, reference: &str) -> Option<String> {
+    let rel = reference.strip_prefix("link:")?;
+    if rel.starts_with('/') {
+        return Some(rel.to_string());
+    }
+    Some(normalize(&format!("{from}/{rel}")))
+}
+
+fn manifest_json(path: &Path) -> Result<(String, serde_json::Value), Error> {
+    let text = read(path)?;
+    crate::syntax::package_json::PackageJson::parse(&text)
+        .map_err(|e| Error::at_span(path, &text, e.span.start, e.message))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::at(path, format!("invalid JSON: {e}")))?;
+    Ok((text, v))
+}
+
+/// Reads the repository: the dev lockfile and workspace, the in-context
+/// importers and the out-of-context ones. No network.
+pub fn plan(root: &Path) -> Result<Plan, Error> {
+    let ws_path = root.join("pnpm-workspace.yaml");
+    let lock_path = root.join("pnpm-lock.yaml");
+    if !ws_path.is_file() {
+        return Err(Error::at(
+            &ws_path,
+            "no pnpm-workspace.yaml: a Docker-only lockfile is for a workspace that reaches outside its build context",
+        ));
+    }
+    let dev_workspace_text = read(&ws_path)?;
+    let ws = crate::syntax::pnpm_workspace::Workspace::parse(&dev_workspace_text)
+        .map_err(|e| Error::at_span(&ws_path, &dev_workspace_text, e.span.start, e.message))?;
+    if !lock_path.is_file() {
+        return Err(Error::at(
+            &lock_path,
+            "no dev lockfile: run `pnpm install` first (the Docker lockfile keeps its resolutions)",
+        ));
+    }
+    let lock_text = read(&lock_path)?;
+    let dev = Lockfile::parse(&lock_text)
+        .map_err(|e| Error::at_span(&lock_path, &lock_text, e.span.start, e.message))?;
+    if dev.version != LockVersion::V9 {
+        return Err(Error::at(
+            &lock_path,
+            "lockfile v6 (pnpm 8): dockprep writes Docker lockfiles from lockfile v9 (pnpm 9+); run `pnpm install` with pnpm 9 or later",
+        ));
+    }
+    let outside_globs: Vec<(usize, usize)> = ws
+        .packages
+        .iter()
+        .filter(|g| !g.value.starts_with('!') && is_outside(&normalize(&g.value)))
+        .map(|g| (g.span.start, g.span.end))
+        .collect();
+    let mut externals = BTreeMap::new();
+    let mut external_manifests = BTreeMap::new();
+    let mut in_context = Vec::new();
+    for id in dev.importer_ids() {
+        if !is_outside(id) {
+            in_context.push(id.to_string());
+            continue;
+        }
+        let mpath = root.join(id).join("package.json");
+        let (_, v) = manifest_json(&mpath)?;
+        let name = v.get("name").and_then(|x| x.as_str());
+        let version = v.get("version").and_then(|x| x.as_str());
+        let (Some(name), Some(version)) = (name, version) else {
+            return Err(Error::at(
+                &mpath,
+                "an out-of-context workspace package needs a name and a version to be installed from the registry",
+            ));
+        };
+        externals.insert(
+            id.to_string(),
+            External {
+                name: name.to_string(),
+                version: version.to_string(),
+                importer: id.to_string(),
+            },
+        );
+        let subset: serde_json::Map<String, serde_json::Value> = MANIFEST_FIELDS
+            .iter()
+            .filter_map(|k| v.get(*k).map(|x| (k.to_string(), x.clone())))
+            .collect();
+        external_manifests.insert(id.to_string(), serde_json::Value::Object(subset));
+    }
+    if externals.is_empty() {
+        return Err(Error::at(
+            &ws_path,
+            "every workspace package is inside the repository: the dev lockfile already works in Docker (copy it and use --frozen-lockfile)",
+        ));
+    }
+    // The dev lockfile must match the in-context manifests, or the Docker
+    // lockfile would carry the mismatch into `--frozen-lockfile`.
+    for id in &in_context {
+        let mpath = root.join(id).join("package.json");
+        let (text, v) = manifest_json(&mpath)?;
+        if let Some(problem) = outdated_importer(&dev, id, &v) {
+            let offset = text.find(&format!("\"{}\"", problem.name)).unwrap_or(0);
+            return Err(Error::at_span(
+                &mpath,
+                &text,
+                offset,
+                format!(
+                    "pnpm-lock.yaml is out of date with this manifest: {} (run `pnpm install` first)",
+                    problem.message
+                ),
+            ));
+        }
+    }
+    Ok(Plan {
+        root: root.to_path_buf(),
+        dev,
+        dev_workspace_text,
+        externals,
+        external_manifests,
+        in_context,
+        outside_globs,
+    })
+}
+
+/// A difference between a manifest and its importer entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outdated {
+    pub name: String,
+    pub message: String,
+}
+
+/// pnpm's `ERR_PNPM_OUTDATED_LOCKFILE` test for one importer: every
+/// dependency of the manifest has an importer entry with the same specifier
+/// in the same field, and the importer has no other dependency.
+pub fn outdated_importer(lock: &Lockfile, id: &str, manifest: &serde_json::Value) -> Option<Outdated> {
+    let deps = lock.importer_deps(id);
+    let mut recorded: HashMap<(&str, &str), Option<&str>> = HashMap::new();
+    for d in &deps {
+        recorded.insert((d.field, d.name), d.specifier);
+    }
+    let mut wanted = 0;
+    for field in DEP_FIELDS {
+        let Some(obj) = manifest.get(field).and_then(|x| x.as_object()) else {
+            continue;
+        };
+        for (name, spec) in obj {
+            let spec = spec.as_str().unwrap_or("");
+            // A dependency listed in both dependencies and optional ones is optional.
+            if field == "dependencies"
+                && manifest
+                    .get("optionalDependencies")
+                    .and_then(|o| o.get(name))
+                    .is_some()
+            {
+                continue;
+            }
+            wanted += 1;
+            match recorded.get(&(field, name.as_str())) {
+                None => {
+                    return Some(Outdated {
+                        name: name.clone(),
+                        message: format!("{field} `{name}` ({spec}) is not in the lockfile's importer `{id}`"),
+                    })
+                }
+                Some(Some(s)) if *s != spec => {
+                    return Some(Outdated {
+                        name: name.clone(),
+                        message: format!("{field} `{name}` is `{spec}` in the manifest but `{s}` in the lockfile"),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+    if deps.len() > wanted {
+        let extra = deps.iter().find(|d| {
+            manifest
+                .get(d.field)
+                .and_then(|o| o.get(d.name))
+                .is_none()
+        })?;
+        return Some(Outdated {
+            name: extra.name.to_string(),
+            message: format!(
+                "the lockfile's importer `{id}` has {} `{}`, which the manifest no longer lists",
+                extra.field, extra.name
+            ),
+        });
+    }
+    None
+}
+
+impl Plan {
+    /// The external packages the in-context importers reach, transitively.
+    pub fn reached(&self) -> Result<Vec<&External>, Error> {
+        let lock_path = self.root.join("pnpm-lock.yaml");
+        let mut seen = BTreeSet::new();
+        let mut queue: VecDeque<String> = VecDeque::new();
+        for id in &self.in_context {
+            for d in self.dev.importer_deps(id) {
+                if let Some(t) = link_target(id, d.reference) {
+                    if self.externals.contains_key(&t) && seen.insert(t.clone()) {
+                        queue.push_back(t);
+                    }
+                }
+            }
+        }
+        while let Some(ext) = queue.pop_front() {
+            for d in self.dev.importer_deps(&ext) {
+                if d.field == "devDependencies" {
+                    continue;
+                }
+                if let Some(t) = link_target(&ext, d.reference) {
+                    if !self.externals.contains_key(&t) {
+                        return Err(Error::at(
+                            &lock_path,
+                            format!(
+                                "importer `{ext}` (outside the repository) depends on `{}` inside it ({t}); the registry copy cannot link back into the image",
+                                d.name
+                            ),
+                        ));
+                    }
+                    if seen.insert(t.clone()) {
+                        queue.push_back(t);
+                    }
+                }
+            }
+        }
+        Ok(seen.iter().map(|id| &self.externals[id]).collect())
+    }
+
+    /// Hashes of every input, as recorded and as `--check` recomputes them.
+    pub fn inputs(&self) -> Result<BTreeMap<String, String>, Error> {
+        let mut inputs = BTreeMap::new();
+        for f in ["pnpm-lock.yaml", "pnpm-workspace.yaml"] {
+            let bytes = std::fs::read(self.root.join(f))
+                .map_err(|e| Error::at(&self.root.join(f), e.to_string()))?;
+            inputs.insert(f.to_string(), sha256_hex(&bytes));
+        }
+        for id in &self.in_context {
+            let rel = manifest_rel(id);
+            let p = self.root.join(&rel);
+            let bytes = std::fs::read(&p).map_err(|e| Error::at(&p, e.to_string()))?;
+            inputs.insert(rel, sha256_hex(&bytes));
+        }
+        for ext in self.reached()? {
+            let v = &self.external_manifests[&ext.importer];
+            inputs.insert(
+                manifest_rel(&ext.importer),
+                sha256_hex(serde_json::to_string(v).unwrap_or_default().as_bytes()),
+            );
+        }
+        Ok(inputs)
+    }
+}
+
+fn manifest_rel(id: &str) -> String {
+    if id == "." {
+        "package.json".to_string()
+    } else {
+        format!("{id}/package.json")
+    }
+}
+
+/// Writes the Docker lockfile and workspace from a plan, asking `source`
+/// for each reached external package's published record.
+pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
+    let lock_path = plan.root.join("pnpm-lock.yaml");
+    let dev = &plan.dev;
+    let reached = plan.reached()?;
+    let by_importer: HashMap<&str, &External> =
+        reached.iter().map(|e| (e.importer.as_str(), *e)).collect();
+    let version_of = |from: &str, reference: &str| -> Option<&External> {
+        link_target(from, reference).and_then(|t| by_importer.get(t.as_str()).copied())
+    };
+
+    let mut lock = dev.clone();
+    let root = lock.project_mut();
+
+    // Importers: the in-context ones, with links to siblings made registry versions.
+    let mut importers = Map::new();
+    if let Some(dev_importers) = dev.project().get_map("importers") {
+        for id in &plan.in_context {
+            let Some(Node::Map(imp)) = dev_importers.get(id) else {
+                continue;
+            };
+            let mut imp = imp.clone();
+            for field in DEP_FIELDS {
+                let Some(Node::Map(deps)) = imp.get_mut(field) else {
+                    continue;
+                };
+                let names: Vec<String> = deps.keys().map(str::to_string).collect();
+                for name in names {
+                    let Some(Node::Map(entry)) = deps.get_mut(&name) else {
+                        continue;
+                    };
+                    let Some(reference) = entry.get_str("version").map(str::to_string) else {
+                        continue;
+                    };
+                    if let Some(ext) = version_of(id, &reference) {
+                        let spec = entry.get_str("specifier").unwrap_or("");
+                        if spec.starts_with("workspace:") {
+                            return Err(Error::at(
+                                &plan.root.join(manifest_rel(id)),
+                                format!(
+                                    "{field} `{name}` is `{spec}`, which only resolves inside the dev workspace; give it a semver range (e.g. `^{}`) so the image can install it from the registry",
+                                    ext.version
+                                ),
+                            ));
+                        }
+                        entry.insert("version", Node::str(ext.version.clone()));
+                    }
+                }
+            }
+            importers.insert(id.clone(), Node::Map(imp));
+        }
+    }
+
+    // Registry packages for the siblings: `packages` and `snapshots` entries.
+    let mut new_packages: Vec<(String, Node)> = Vec::new();
+    let mut new_snapshots: Vec<(String, Node)> = Vec::new();
+    let mut roots: Vec<String> = Vec::new();
+    for ext in &reached {
+        let published = source
+            .published(&ext.name, &ext.version)
+            .map_err(|e| Error::at(&plan.root.join(manifest_rel(&ext.importer)), e))?;
+        let key = format!("{}@{}", ext.name, ext.version);
+        if !published.peer_dependencies.is_empty() {
+            return Err(Error::at(
+                &plan.root.join(manifest_rel(&ext.importer)),
+                format!(
+                    "{key} has peer dependencies ({}); dockprep does not yet resolve peers of out-of-context packages",
+                    published.peer_dependencies.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        // The published manifest must be the one the dev workspace resolved.
+        let local: BTreeSet<String> = dev
+            .importer_deps(&ext.importer)
+            .iter()
+            .filter(|d| d.field != "devDependencies")
+            .map(|d| d.name.to_string())
+            .collect();
+        if local != published.dependencies {
+            let only_local: Vec<_> = local.difference(&published.dependencies).cloned().collect();
+            let only_published: Vec<_> = published.dependencies.difference(&local).cloned().collect();
+            return Err(Error::at(
+                &plan.root.join(manifest_rel(&ext.importer)),
+                format!(
+                    "the published {key} has other dependencies than the workspace copy (only here: [{}]; only published: [{}]); publish a new version or bump it",
+                    only_local.join(", "),
+                    only_published.join(", ")
+                ),
+            ));
+        }
+        new_packages.push((key.clone(), package_entry(&published)));
+        let mut snap = Map::new();
+        for field in ["dependencies", "optionalDependencies"] {
+            let mut deps: Vec<(String, String)> = Vec::new();
+            for d in dev.importer_deps(&ext.importer) {
+                if d.field != field {
+                    continue;
+                }
+                let reference = match version_of(&ext.importer, d.reference) {
+                    Some(e) => e.version.clone(),
+                    None => d.reference.to_string(),
+                };
+                if let Some(p) = pnpm_lock::dep_path(LockVersion::V9, d.name, &reference) {
+                    roots.push(p);
+                }
+                deps.push((d.name.to_string(), reference));
+            }
+            if deps.is_empty() {
+                continue;
+            }
+            deps.sort();
+            let mut m = Map::new();
+            for (n, r) in deps {
+                m.insert(n, Node::str(r));
+            }
+            snap.insert(field, Node::Map(m));
+        }
+        new_snapshots.push((key, Node::Map(snap)));
+    }
+
+    // The graph: what the kept importers and the siblings reach.
+    for (id, imp) in importers.iter() {
+        let Some(imp) = imp.as_map() else { continue };
+        for field in DEP_FIELDS {
+            let Some(deps) = imp.get_map(field) else {
+                continue;
+            };
+            for (name, e) in deps.iter() {
+                if let Some(r) = e.get("version").and_then(Node::as_str) {
+                    if version_of(id, r).is_none() {
+                        if let Some(p) = pnpm_lock::dep_path(LockVersion::V9, name, r) {
+                            roots.push(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut keep: BTreeSet<String> = BTreeSet::new();
+    let mut queue: VecDeque<String> = roots.into_iter().collect();
+    let dev_snapshots = dev.project().get_map("snapshots");
+    while let Some(p) = queue.pop_front() {
+        if !keep.insert(p.clone()) {
+            continue;
+        }
+        if dev_snapshots.and_then(|s| s.get(&p)).is_none() {
+            return Err(Error::at(
+                &lock_path,
+                format!("`{p}` is referenced but has no snapshots entry: the dev lockfile is incomplete (run `pnpm install`)"),
+            ));
+        }
+        for d in dev.node_deps(&p) {
+            if let Some(next) = pnpm_lock::dep_path(LockVersion::V9, d.name, d.reference) {
+                if !keep.contains(&next) {
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+
+    let mut snapshots = Map::new();
+    let mut packages = Map::new();
+    if let Some(s) = dev_snapshots {
+        for (k, v) in s.iter() {
+            if keep.contains(k) {
+                snapshots.insert(k, v.clone());
+            }
+        }
+    }
+    let package_keys: BTreeSet<&str> = keep.iter().map(|k| pnpm_lock::strip_suffixes(k)).collect();
+    if let Some(p) = dev.project().get_map("packages") {
+        for (k, v) in p.iter() {
+            if package_keys.contains(k) {
+                packages.insert(k, v.clone());
+            }
+        }
+    }
+    for (k, v) in new_packages {
+        packages.insert(k, v);
+    }
+    for (k, v) in new_snapshots {
+        snapshots.insert(k, v);
+    }
+    packages.sort_keys();
+    snapshots.sort_keys();
+
+    // Patches of packages the image no longer installs would fail the install.
+    if let Some(Node::Map(patched)) = root.get_mut("patchedDependencies") {
+        let names: BTreeSet<&str> = package_keys
+            .iter()
+            .filter_map(|k| pnpm_lock::split_name_version(k).map(|(n, _)| n))
+            .collect();
+        // Keys are `name@version`, `name@range` or just `name`.
+        patched.retain(|k, _| {
+            package_keys.contains(k)
+                || names.contains(k)
+                || pnpm_lock::split_name_version(k).is_some_and(|(n, _)| names.contains(n))
+        });
+    }
+    root.insert("importers", Node::Map(importers));
+    root.insert("packages", Node::Map(packages));
+    root.insert("snapshots", Node::Map(snapshots));
+    let lockfile = lock.render();
+
+    let workspace = docker_workspace(&plan.dev_workspace_text, &plan.outside_globs);
+    let mut record = Record {
+        version: 1,
+        inputs: plan.inputs()?,
+        outputs: BTreeMap::new(),
+    };
+    record.outputs.insert(LOCK.to_string(), sha256_hex(lockfile.as_bytes()));
+    record.outputs.insert(WORKSPACE.to_string(), sha256_hex(workspace.as_bytes()));
+    Ok(Output {
+        lockfile,
+        workspace,
+        record,
+        externals: reached.into_iter().cloned().collect(),
+        importers: plan.in_context.clone(),
+    })
+}
+
+/// The `packages` entry pnpm writes for a registry package.
+fn package_entry(p: &Published) -> Node {
+    let mut m = Map::new();
+    let mut res = Map::flow();
+    res.insert("integrity", Node::str(p.integrity.clone()));
+    if let Some(t) = &p.tarball {
+        res.insert("tarball", Node::str(t.clone()));
+    }
+    m.insert("resolution", Node::Map(res));
+    if !p.engines.is_empty() {
+        let mut e = Map::flow();
+        for (k, v) in &p.engines {
+            e.insert(k.clone(), Node::str(v.clone()));
+        }
+        m.insert("engines", Node::Map(e));
+    }
+    for (key, list) in [("cpu", &p.cpu), ("os", &p.os), ("libc", &p.libc)] {
+        if !list.is_empty() {
+            m.insert(
+                key,
+                Node::Seq {
+                    items: list.iter().map(|s| Node::str(s.clone())).collect(),
+                    flow: true,
+                },
+            );
+        }
+    }
+    if let Some(d) = &p.deprecated {
+        m.insert("deprecated", Node::str(d.clone()));
+    }
+    if p.has_bin {
+        m.insert(
+            "hasBin",
+            Node::Scalar(crate::syntax::pnpm_lock::Scalar::bool(true)),
+        );
+    }
+    Node::Map(m)
+}
+
+/// The dev workspace file without the out-of-context globs (and the comment
+/// lines right above each).
+fn docker_workspace(text: &str, outside: &[(usize, usize)]) -> String {
+    let mut drop_lines: BTreeSet<usize> = BTreeSet::new();
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |off: usize| starts.partition_point(|&s| s <= off) - 1;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for &(start, _) in outside {
+        let l = line_of(start);
+        drop_lines.insert(l);
+        let mut k = l;
+        while k > 0 && lines.get(k - 1).is_some_and(|x| x.trim_start().starts_with('#')) {
+            k -= 1;
+            drop_lines.insert(k);
+        }
+    }
+    let mut out = String::from(
+        "# Docker-only workspace written by `dockprep lockfile` from ../pnpm-workspace.yaml:\n# the packages outside the repository come from the registry. Do not edit.\n",
+    );
+    for (i, l) in lines.iter().enumerate() {
+        if !drop_lines.contains(&i) {
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+/// Writes the three files (each temp file + rename; the record last, so a
+/// crash leaves a record that does not match and `--check` says stale).
+pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
+    let dir = root.join(DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::at(&dir, e.to_string()))?;
+    for (rel, text) in [(LOCK, &out.lockfile), (WORKSPACE, &out.workspace)] {
+        let p = root.join(rel);
+        crate::fsutil::write_atomic(&p, text.as_bytes()).map_err(|e| Error::at(&p, e.to_string()))?;
+    }
+    let p = root.join(RECORD);
+    let mut json = serde_json::to_string_pretty(&out.record).unwrap_or_default();
+    json.push('\n');
+    crate::fsutil::write_atomic(&p, json.as_bytes()).map_err(|e| Error::at(&p, e.to_string()))
+}
+
+/// Why a Docker lockfile is stale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// Changed inputs and outputs, with what changed.
+    pub changes: Vec<(String, &'static str)>,
+}
+
+/// Compares the record with the repository, without network. `Ok(None)`
+/// when fresh; `Err` when there is no Docker lockfile or it cannot be read.
+pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
+    let rpath = root.join(RECORD);
+    if !rpath.is_file() {
+        return Err(Error::at(
+            &rpath,
+            "no Docker lockfile record: run `dockprep lockfile` first",
+        ));
+    }
+    let text = read(&rpath)?;
+    let record: Record = serde_json::from_str(&text).map_err(|e| {
+        let li = LineIndex::new(&text);
+        let off = li.offset(&text, e.line().max(1), e.column().max(1));
+        Error::at_span(&rpath, &text, off, format!("invalid record: {e}"))
+    })?;
+    let mut changes = Vec::new();
+    for (rel, want) in &record.outputs {
+        match std::fs::read(root.join(rel)) {
+            Ok(b) if &sha256_hex(&b) == want => {}
+            Ok(_) => changes.push((rel.clone(), "edited after it was written")),
+            Err(_) => changes.push((rel.clone(), "missing")),
+        }
+    }
+    let now = match plan(root) {
+        Ok(p) => p.inputs()?,
+        Err(e) => return Ok(Some(Stale {
+            changes: vec![(e.location, "cannot be read as it was")],
+        })),
+    };
+    for (rel, want) in &record.inputs {
+        match now.get(rel) {
+            Some(h) if h == want => {}
+            Some(_) => changes.push((rel.clone(), "changed")),
+            None => changes.push((rel.clone(), "no longer an input")),
+        }
+    }
+    for rel in now.keys() {
+        if !record.inputs.contains_key(rel) {
+            changes.push((rel.clone(), "new input"));
+        }
+    }
+    Ok(if changes.is_empty() {
+        None
+    } else {
+        Some(Stale { changes })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("../a/packages/x/../y"), "../a/packages/y");
+        assert_eq!(normalize("backend/../../c"), "../c");
+        assert_eq!(normalize("./"), ".");
+        assert_eq!(link_target("backend", "link:../../c/p").as_deref(), Some("../c/p"));
+        assert_eq!(link_target(".", "link:backend").as_deref(), Some("backend"));
+    }
+
+    #[test]
+    fn workspace_drops_outside_globs_and_their_comments() {
+        let text = "packages:\n  - backend\n  # siblings\n  - ../c/packages/*\ncatalog:\n  zod: ^3\n";
+        let at = text.find("../c").unwrap();
+        let out = docker_workspace(text, &[(at, at + 14)]);
+        assert!(out.ends_with("packages:\n  - backend\ncatalog:\n  zod: ^3\n"), "{out}");
+    }
+}
