@@ -8,6 +8,8 @@ mod fix;
 mod guard;
 mod hook;
 mod init;
+mod lockfile;
+mod lockfile_adr;
 mod pack;
 mod prep;
 mod restore;
@@ -50,6 +52,8 @@ enum Command {
     Init(init::Args),
     /// Install the guard into the repository's pre-commit hook (husky or .git/hooks).
     Hook(hook::Args),
+    // Its about text comes from `lockfile::Args`.
+    Lockfile(lockfile::Args),
     /// Measure cold, warm (one source file changed) and no-change builds; print the roadmap's A7 table.
     Bench(bench::Args),
 }
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Guard(g) => guard::run(g),
         Command::Hook(h) => hook::run(h),
         Command::Init(i) => init::run(i),
+        Command::Lockfile(l) => lockfile::run(l),
     };
     ExitCode::from(code)
 }

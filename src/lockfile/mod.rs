@@ -589,11 +589,13 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
             }
         }
     }
+    let external_keys: BTreeSet<&str> = new_snapshots.iter().map(|(k, _)| k.as_str()).collect();
     let mut keep: BTreeSet<String> = BTreeSet::new();
     let mut queue: VecDeque<String> = roots.into_iter().collect();
     let dev_snapshots = dev.project().get_map("snapshots");
     while let Some(p) = queue.pop_front() {
-        if !keep.insert(p.clone()) {
+        // The siblings' own dependencies are roots already.
+        if external_keys.contains(p.as_str()) || !keep.insert(p.clone()) {
             continue;
         }
         if dev_snapshots.and_then(|s| s.get(&p)).is_none() {
@@ -649,6 +651,29 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
                 || names.contains(k)
                 || pnpm_lock::split_name_version(k).is_some_and(|(n, _)| names.contains(n))
         });
+    }
+    // Catalog entries only the siblings used go, as pnpm drops them.
+    let mut used: BTreeSet<(String, String)> = BTreeSet::new();
+    for (_, imp) in importers.iter() {
+        for field in DEP_FIELDS {
+            for (name, e) in imp.as_map().and_then(|m| m.get_map(field)).into_iter().flat_map(Map::iter) {
+                if let Some(cat) = e.get("specifier").and_then(Node::as_str).and_then(|s| s.strip_prefix("catalog:")) {
+                    let cat = if cat.is_empty() { "default" } else { cat };
+                    used.insert((cat.to_string(), name.to_string()));
+                }
+            }
+        }
+    }
+    if let Some(Node::Map(catalogs)) = root.get_mut("catalogs") {
+        for (cat, entries) in catalogs.entries.iter_mut() {
+            if let Node::Map(m) = &mut entries.value {
+                m.retain(|name, _| used.contains(&(cat.clone(), name.to_string())));
+            }
+        }
+        catalogs.retain(|_, v| v.as_map().is_some_and(|m| !m.is_empty()));
+        if catalogs.is_empty() {
+            root.remove("catalogs");
+        }
     }
     root.insert("importers", Node::Map(importers));
     root.insert("packages", Node::Map(packages));

@@ -355,6 +355,7 @@ impl Loader {
                 b.build().ok()
             };
             let config = self.config_for(dir);
+            let docker_lock = self.docker_lock(dir);
             self.p.repos.push(Repo {
                 config,
                 gitignore_file,
@@ -366,6 +367,7 @@ impl Loader {
                 manifest: None,
                 gitignore,
                 backups: Vec::new(),
+                docker_lock,
             });
             let r = self.p.repos.len() - 1;
             repo = Some(r);
@@ -424,6 +426,23 @@ impl Loader {
         for d in dirs {
             self.walk(&dir.join(d), repo);
         }
+    }
+
+    /// The repository's Docker-only lockfile and its freshness (hashes only,
+    /// no network: `dockprep lockfile --check`).
+    fn docker_lock(&mut self, dir: &Path) -> Option<super::DockerLock> {
+        let record = dir.join(crate::lockfile::RECORD);
+        if !record.is_file() {
+            return None;
+        }
+        let lock = dir.join(crate::lockfile::LOCK);
+        let file = self
+            .p
+            .sources
+            .read(if lock.is_file() { &lock } else { &record })
+            .ok()?;
+        let state = crate::lockfile::check(dir).map_err(|e| e.to_string());
+        Some(super::DockerLock { file, state })
     }
 
     /// Finds the member packages of workspace `w`.

@@ -50,6 +50,24 @@ pub struct Repo {
     /// `package.json.bak` prep backups found in the repository (outside
     /// `node_modules` and `.docker-deps`), as read.
     pub backups: Vec<FileId>,
+    /// The Docker-only lockfile `dockprep lockfile` wrote, if any.
+    pub docker_lock: Option<DockerLock>,
+}
+
+/// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
+#[derive(Debug)]
+pub struct DockerLock {
+    /// `docker/pnpm-lock.yaml` (the record `docker/dockprep-lock.json` when
+    /// the lockfile is missing), as read.
+    pub file: FileId,
+    /// `Ok(None)` fresh, `Ok(Some)` stale, `Err` unreadable record.
+    pub state: Result<Option<crate::lockfile::Stale>, String>,
+}
+
+impl DockerLock {
+    pub fn is_fresh(&self) -> bool {
+        matches!(self.state, Ok(None))
+    }
 }
 
 /// A `COPY` of an `.npmrc` into an image.

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::project::install::{normalize_abs, Invocation, Manager};
 use crate::project::sources::{relative_to, slash};
 use crate::project::{Image, Install, Project};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
@@ -250,4 +251,32 @@ pub fn add_package_manager(
         at,
         format!("{comma}\n{indent}\"packageManager\": \"pnpm@{v}\""),
     ))
+}
+
+/// The directory the install runs in: `WORKDIR`, an earlier `cd` of the same
+/// `RUN`, and the package manager's directory flag.
+pub fn install_dir(p: &Project, image: &Image, inst: &Install, inv: &Invocation<'_>) -> String {
+    let df = &p.dockerfiles[image.dockerfile].value;
+    let env = df.environment_before(inst.instruction);
+    let mut dir = normalize_abs(env.workdir.as_deref().unwrap_or("/"), None);
+    for c in df.instructions[inst.instruction].commands(df.escape) {
+        if c.span().start >= inst.command.span().start {
+            break;
+        }
+        let argv = c.argv();
+        if argv.first().is_some_and(|w| w.text == "cd") {
+            if let Some(to) = argv.get(1) {
+                dir = normalize_abs(&env.expand(&to.text), Some(&dir));
+            }
+        }
+    }
+    let flag = match inv.manager {
+        Manager::Pnpm => inv.flag_value("--dir").or_else(|| inv.flag_value("-C")),
+        Manager::Npm => inv.flag_value("--prefix"),
+        Manager::Yarn => inv.flag_value("--cwd"),
+    };
+    match flag {
+        Some(f) => normalize_abs(&env.expand(f), Some(&dir)),
+        None => dir,
+    }
 }

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use super::common::{command_span, command_text};
+use super::common::{command_span, command_text, install_dir};
 use super::{declare_rule, Finding, Label, Rule};
 use crate::project::install::{covers, invocation, normalize_abs, Invocation, Manager};
 use crate::project::sources::{clean, relative_to, slash};
@@ -111,33 +111,6 @@ fn frozen(
     }
 }
 
-/// The directory the install runs in: `WORKDIR`, an earlier `cd` of the same
-/// `RUN`, and the package manager's directory flag.
-fn install_dir(p: &Project, image: &Image, inst: &Install, inv: &Invocation<'_>) -> String {
-    let df = &p.dockerfiles[image.dockerfile].value;
-    let env = df.environment_before(inst.instruction);
-    let mut dir = normalize_abs(env.workdir.as_deref().unwrap_or("/"), None);
-    for c in df.instructions[inst.instruction].commands(df.escape) {
-        if c.span().start >= inst.command.span().start {
-            break;
-        }
-        let argv = c.argv();
-        if argv.first().is_some_and(|w| w.text == "cd") {
-            if let Some(to) = argv.get(1) {
-                dir = normalize_abs(&env.expand(&to.text), Some(&dir));
-            }
-        }
-    }
-    let flag = match inv.manager {
-        Manager::Pnpm => inv.flag_value("--dir").or_else(|| inv.flag_value("-C")),
-        Manager::Npm => inv.flag_value("--prefix"),
-        Manager::Yarn => inv.flag_value("--cwd"),
-    };
-    match flag {
-        Some(f) => normalize_abs(&env.expand(f), Some(&dir)),
-        None => dir,
-    }
-}
 
 /// What the search for a lockfile found.
 #[derive(Default)]

@@ -7,6 +7,8 @@ pub mod registry;
 pub mod arg_invalidates_deps;
 pub mod cache_mount_wrong_target;
 pub mod ci_dockerfile_mismatch;
+pub mod docker_lockfile_stale;
+pub mod docker_lockfile_unused;
 pub mod compose_build_wiring;
 pub mod deps_layer_invalidated;
 pub mod docker_deps_copy_unconditional;

@@ -6,6 +6,8 @@ pub static RULES: &[&Rule] = &[
     &super::lockfile_ignored::LOCKFILE_IGNORED,
     &super::frozen_lockfile_without_lockfile::FROZEN_LOCKFILE_WITHOUT_LOCKFILE,
     &super::workspace_outside_context::WORKSPACE_OUTSIDE_CONTEXT,
+    &super::docker_lockfile_stale::DOCKER_LOCKFILE_STALE,
+    &super::docker_lockfile_unused::DOCKER_LOCKFILE_UNUSED,
     &super::npmrc_missing_scope_registry::NPMRC_MISSING_SCOPE_REGISTRY,
     &super::npmrc_localhost_registry::NPMRC_LOCALHOST_REGISTRY,
     &super::registry_path_missing::REGISTRY_PATH_MISSING,

@@ -27,7 +27,11 @@ declare_rule! {
     ///
     /// ## Fix
     /// Build with a Docker-only workspace that lists only in-context packages
-    /// and a Docker-only lockfile (`dockprep lockfile`), or widen the context.
+    /// and a Docker-only lockfile: `dockprep lockfile` writes both into
+    /// `docker/`, then `dockprep fix` switches the installs to
+    /// `--frozen-lockfile` (rule `docker-lockfile-unused`). The rule is silent
+    /// for a repository that has them; `docker-lockfile-stale` then reports
+    /// drift. Or widen the context.
     ///
     /// ## Roadmap reference
     /// F2; A3, open question 6.
@@ -63,6 +67,14 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     }
     for ws in &p.workspaces {
         let ws_dir = ws.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // A Docker-only workspace and lockfile (`dockprep lockfile`) resolve
+        // F2 for the images; `docker-lockfile-stale` watches their drift.
+        if p.repos
+            .iter()
+            .any(|r| r.root == ws_dir && r.docker_lock.is_some())
+        {
+            continue;
+        }
         for ancestor in ws_dir.ancestors() {
             let key = if ancestor.as_os_str().is_empty() {
                 Path::new(".")
