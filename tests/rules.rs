@@ -175,6 +175,8 @@ rule_tests! {
     lockfile_ignored => "lockfile-ignored",
     frozen_lockfile_without_lockfile => "frozen-lockfile-without-lockfile",
     workspace_outside_context => "workspace-outside-context",
+    docker_lockfile_stale => "docker-lockfile-stale",
+    docker_lockfile_unused => "docker-lockfile-unused",
     npmrc_missing_scope_registry => "npmrc-missing-scope-registry",
     npmrc_localhost_registry => "npmrc-localhost-registry",
     registry_path_missing => "registry-path-missing",

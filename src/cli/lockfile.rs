@@ -162,7 +162,9 @@ fn registry_for(a: &Args, scope: Option<&str>) -> Result<(String, Option<String>
         _ => {
             let from_rc = npmrc.as_ref().and_then(|rc| {
                 rc.entries.iter().find_map(|e| match &e.kind {
-                    EntryKind::ScopeRegistry { scope: s } if Some(s.as_str()) == scope.map(|x| x.trim_start_matches('@')) => {
+                    EntryKind::ScopeRegistry { scope: s }
+                        if Some(s.as_str()) == scope.map(|x| x.trim_start_matches('@')) =>
+                    {
                         Some(e.value.value.clone())
                     }
                     _ => None,
@@ -176,7 +178,9 @@ fn registry_for(a: &Args, scope: Option<&str>) -> Result<(String, Option<String>
                     a.path.join(".npmrc").display()
                 ));
             };
-            expand(&u).map_err(|e| format!("{}: the registry URL: {e}", a.path.join(".npmrc").display()))?
+            expand(&u).map_err(|e| {
+                format!("{}: the registry URL: {e}", a.path.join(".npmrc").display())
+            })?
         }
     };
     let token_file = a
@@ -192,7 +196,10 @@ fn registry_for(a: &Args, scope: Option<&str>) -> Result<(String, Option<String>
         ),
         None => npmrc.as_ref().and_then(|rc| {
             rc.entries.iter().find_map(|e| match &e.kind {
-                EntryKind::Auth { prefix, key } if key == "_authToken" && url.contains(prefix.trim_start_matches('/').trim_end_matches('/')) => {
+                EntryKind::Auth { prefix, key }
+                    if key == "_authToken"
+                        && url.contains(prefix.trim_start_matches('/').trim_end_matches('/')) =>
+                {
                     expand(&e.value.value).ok()
                 }
                 _ => None,

@@ -39,7 +39,9 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// Option 2's copy: `tmp/<name>` plus links to the siblings it reads.
 fn option2_copy(root: &Path, out: &Output, tmp: &Path) -> Result<PathBuf, String> {
-    let root = root.canonicalize().map_err(|e| format!("{}: {e}", root.display()))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", root.display()))?;
     let name = root.file_name().ok_or("the repository has no name")?;
     let copy = tmp.join(name);
     copy_tree(&root, &copy).map_err(|e| format!("copying {}: {e}", root.display()))?;
@@ -56,7 +58,8 @@ fn option2_copy(root: &Path, out: &Output, tmp: &Path) -> Result<PathBuf, String
                 .map_err(|e| format!("linking {}: {e}", link.display()))?;
         }
     }
-    let rules = vec![dockprep::rules::registry::get("docker-lockfile-unused").ok_or("rule missing")?];
+    let rules =
+        vec![dockprep::rules::registry::get("docker-lockfile-unused").ok_or("rule missing")?];
     let fixed = dockprep::fix::engine::run(
         std::slice::from_ref(&copy),
         &Default::default(),
@@ -99,12 +102,18 @@ pub fn write(root: &Path, service: Option<&str>, out: &Output) -> u8 {
         date: today(),
         command: format!(
             "dockprep lockfile --adr{}",
-            service.map(|s| format!(" --service {s}")).unwrap_or_default()
+            service
+                .map(|s| format!(" --service {s}"))
+                .unwrap_or_default()
         ),
         option1: None,
         option2: None,
         missing: None,
-        externals: out.externals.iter().map(|e| format!("{}@{}", e.name, e.version)).collect(),
+        externals: out
+            .externals
+            .iter()
+            .map(|e| format!("{}@{}", e.name, e.version))
+            .collect(),
     };
     match option2_copy(root, out, tmp.path()).and_then(|copy| bench(root, &copy, service)) {
         Ok(report) => {

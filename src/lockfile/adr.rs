@@ -27,7 +27,8 @@ pub struct Inputs {
 }
 
 fn cell(m: &Option<Measured>, f: impl Fn(&Measured) -> f64) -> String {
-    m.as_ref().map_or("not measured".to_string(), |m| format!("{:.1} s", f(m)))
+    m.as_ref()
+        .map_or("not measured".to_string(), |m| format!("{:.1} s", f(m)))
 }
 
 /// The ADR's text.
@@ -113,7 +114,11 @@ _To be filled in with the decision._\n",
         externals = if i.externals.is_empty() {
             "none found".to_string()
         } else {
-            i.externals.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+            i.externals
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         },
         c1 = cell(&i.option1, |m| m.cold),
         w1 = cell(&i.option1, |m| m.warm),

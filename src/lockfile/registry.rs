@@ -33,13 +33,22 @@ impl Registry {
 
 fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
     v.and_then(|x| x.as_array())
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// The parts of one version's metadata a lockfile records.
-pub fn published_from(meta: &serde_json::Value, standard_tarball: &str) -> Result<Published, String> {
-    let dist = meta.get("dist").ok_or("no `dist` in the registry's metadata")?;
+pub fn published_from(
+    meta: &serde_json::Value,
+    standard_tarball: &str,
+) -> Result<Published, String> {
+    let dist = meta
+        .get("dist")
+        .ok_or("no `dist` in the registry's metadata")?;
     let integrity = match (
         dist.get("integrity").and_then(|x| x.as_str()),
         dist.get("shasum").and_then(|x| x.as_str()),
@@ -51,7 +60,10 @@ pub fn published_from(meta: &serde_json::Value, standard_tarball: &str) -> Resul
                 .filter_map(|i| u8::from_str_radix(&sha1[2 * i..2 * i + 2], 16).ok())
                 .collect();
             use base64::Engine;
-            format!("sha1-{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+            format!(
+                "sha1-{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
         }
         _ => return Err("the registry publishes no integrity for it".to_string()),
     };
@@ -116,7 +128,10 @@ impl Source for Registry {
             ));
         }
         if status != 200 {
-            return Err(format!("the registry {} answered {status} for {name}", self.url));
+            return Err(format!(
+                "the registry {} answered {status} for {name}",
+                self.url
+            ));
         }
         let body: serde_json::Value = resp
             .body_mut()

@@ -66,14 +66,16 @@ const NO_LOCKFILE: [&str; 4] = [
 /// Whether a stage already copies the Docker lockfile before the install.
 fn copies_docker_lock(p: &Project, image: &Image, inst: &Install) -> bool {
     let df = &p.dockerfiles[image.dockerfile].value;
-    df.lineage(inst.stage, inst.instruction).into_iter().any(|i| {
-        let ins = &df.instructions[i];
-        matches!(ins.kind, Kind::Copy | Kind::Add)
-            && ins
-                .sources
-                .iter()
-                .any(|s| s.value.trim_start_matches("./") == LOCK)
-    })
+    df.lineage(inst.stage, inst.instruction)
+        .into_iter()
+        .any(|i| {
+            let ins = &df.instructions[i];
+            matches!(ins.kind, Kind::Copy | Kind::Add)
+                && ins
+                    .sources
+                    .iter()
+                    .any(|s| s.value.trim_start_matches("./") == LOCK)
+        })
 }
 
 /// The image directory standing for the repository root: the install
@@ -81,7 +83,10 @@ fn copies_docker_lock(p: &Project, image: &Image, inst: &Install) -> bool {
 /// repository) taken off.
 fn root_in_image(install_dir: &str, manifest_dir: &str) -> Option<String> {
     let mut segs: Vec<&str> = install_dir.split('/').filter(|s| !s.is_empty()).collect();
-    for _ in manifest_dir.split('/').filter(|s| !s.is_empty() && *s != ".") {
+    for _ in manifest_dir
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+    {
         segs.pop()?;
     }
     Some(format!("/{}", segs.join("/")))
@@ -103,11 +108,17 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             };
             if inv.manager != Manager::Pnpm
-                || !matches!(inv.subcommand.map(|w| w.text.as_str()), Some("install" | "i"))
+                || !matches!(
+                    inv.subcommand.map(|w| w.text.as_str()),
+                    Some("install" | "i")
+                )
             {
                 continue;
             }
-            let off = inv.args.iter().find(|w| NO_LOCKFILE.contains(&w.text.as_str()));
+            let off = inv
+                .args
+                .iter()
+                .find(|w| NO_LOCKFILE.contains(&w.text.as_str()));
             let frozen = inv
                 .args
                 .iter()
@@ -115,7 +126,12 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             if frozen {
                 continue;
             }
-            let span = off.map_or(inv.program.span.cover(inv.subcommand.map_or(inv.program.span, |w| w.span)), |w| w.span);
+            let span = off.map_or(
+                inv.program
+                    .span
+                    .cover(inv.subcommand.map_or(inv.program.span, |w| w.span)),
+                |w| w.span,
+            );
             let mut finding = rule.finding(
                 df.file,
                 span,
@@ -157,13 +173,18 @@ fn fix(
         let mf = &p.manifests[installed.manifest];
         let mdir = relative_to(mf.path.parent()?, &repo.root).map(|r| slash(&r))?;
         let root = root_in_image(&install_dir(p, image, inst, inv), &mdir)?;
-        let ctx_rel = |f: &str| {
-            relative_to(&repo.root.join(f), &image.context).map(|r| slash(&r))
-        };
+        let ctx_rel = |f: &str| relative_to(&repo.root.join(f), &image.context).map(|r| slash(&r));
         let copy_ins = &df.value.instructions[installed.instruction];
-        let (_, line_end) = line_range(text, copy_ins.span.end.saturating_sub(1).max(copy_ins.span.start));
+        let (_, line_end) = line_range(
+            text,
+            copy_ins.span.end.saturating_sub(1).max(copy_ins.span.start),
+        );
         let nl = line_ending(text);
-        let dest = if root == "/" { "/".to_string() } else { format!("{root}/") };
+        let dest = if root == "/" {
+            "/".to_string()
+        } else {
+            format!("{root}/")
+        };
         edits.push(Edit::insert(
             line_end,
             format!("COPY {} {} {dest}{nl}", ctx_rel(WORKSPACE)?, ctx_rel(LOCK)?),
@@ -182,9 +203,15 @@ fn fix(
 mod tests {
     #[test]
     fn root_mapping() {
-        assert_eq!(super::root_in_image("/app/backend", "backend").as_deref(), Some("/app"));
+        assert_eq!(
+            super::root_in_image("/app/backend", "backend").as_deref(),
+            Some("/app")
+        );
         assert_eq!(super::root_in_image("/app", ".").as_deref(), Some("/app"));
-        assert_eq!(super::root_in_image("/srv/api", "apps/api").as_deref(), Some("/"));
+        assert_eq!(
+            super::root_in_image("/srv/api", "apps/api").as_deref(),
+            Some("/")
+        );
         assert_eq!(super::root_in_image("/api", "apps/api"), None);
     }
 }

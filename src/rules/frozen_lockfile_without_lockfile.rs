@@ -111,7 +111,6 @@ fn frozen(
     }
 }
 
-
 /// What the search for a lockfile found.
 #[derive(Default)]
 struct Search {
