@@ -31,6 +31,10 @@ pub struct Args {
     /// Compose service to measure for the ADR (default: the first that installs with pnpm).
     #[arg(long, value_name = "SERVICE", requires = "adr")]
     service: Option<String>,
+    /// Build flags for the ADR's `dockprep bench` runs, after `--`
+    /// (e.g. `-- --network host`).
+    #[arg(last = true, value_name = "BENCH FLAGS", requires = "adr")]
+    bench_flags: Vec<String>,
     /// The registry the sibling packages are published to (default:
     /// $DOCKPREP_REGISTRY_URL, else the scope's registry in the repository's .npmrc).
     #[arg(long, value_name = "URL")]
@@ -102,7 +106,7 @@ pub fn run(a: Args) -> u8 {
         a.path.display()
     );
     if a.adr {
-        return super::lockfile_adr::write(&a.path, a.service.as_deref(), &out);
+        return super::lockfile_adr::write(&a.path, a.service.as_deref(), &a.bench_flags, &out);
     }
     exit::CLEAN
 }

@@ -84,7 +84,7 @@ fn measured(report: &BenchReport, variant: Variant) -> Option<Measured> {
 }
 
 /// Measures both options and writes the ADR into the repository.
-pub fn write(root: &Path, service: Option<&str>, out: &Output) -> u8 {
+pub fn write(root: &Path, service: Option<&str>, flags: &[String], out: &Output) -> u8 {
     let tmp = match tempfile::tempdir() {
         Ok(t) => t,
         Err(e) => {
@@ -101,10 +101,15 @@ pub fn write(root: &Path, service: Option<&str>, out: &Output) -> u8 {
         image: service.unwrap_or("every compose service").to_string(),
         date: today(),
         command: format!(
-            "dockprep lockfile --adr{}",
+            "dockprep lockfile --adr{}{}",
             service
                 .map(|s| format!(" --service {s}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" -- {}", flags.join(" "))
+            }
         ),
         option1: None,
         option2: None,
@@ -115,7 +120,7 @@ pub fn write(root: &Path, service: Option<&str>, out: &Output) -> u8 {
             .map(|e| format!("{}@{}", e.name, e.version))
             .collect(),
     };
-    match option2_copy(root, out, tmp.path()).and_then(|copy| bench(root, &copy, service)) {
+    match option2_copy(root, out, tmp.path()).and_then(|copy| bench(root, &copy, service, flags)) {
         Ok(report) => {
             inputs.option1 = measured(&report, Variant::Before);
             inputs.option2 = measured(&report, Variant::After);
@@ -147,14 +152,19 @@ pub fn write(root: &Path, service: Option<&str>, out: &Output) -> u8 {
 
 /// `dockprep bench COPY [SERVICE] --before ROOT --json --yes`, as a child
 /// process (its progress goes to our stderr).
-fn bench(root: &Path, copy: &Path, service: Option<&str>) -> Result<BenchReport, String> {
+fn bench(
+    root: &Path,
+    copy: &Path,
+    service: Option<&str>,
+    flags: &[String],
+) -> Result<BenchReport, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let mut cmd = Command::new(exe);
     cmd.arg("bench").arg(copy);
     if let Some(s) = service {
         cmd.arg(s);
     }
-    cmd.arg("--before").arg(root).args(["--json", "--yes"]);
+    cmd.arg("--before").arg(root).args(["--json", "--yes"]).args(flags);
     let output = cmd
         .stderr(std::process::Stdio::inherit())
         .output()
