@@ -518,10 +518,60 @@ fn the_fixed_fleet_builds_with_frozen_lockfile_on_the_real_engine() {
         "[build]\nsyntax = false\n\n[corepack.env]\nCOREPACK_INTEGRITY_KEYS = \"0\"\nCOREPACK_ENABLE_DOWNLOAD_PROMPT = \"0\"\n",
     )
     .unwrap();
-    for repo in ["learning_ai_peakpulse", "learning_ai_clock"] {
-        let root = fleet.join(repo);
-        dockprep().arg("lockfile").arg(&root).assert().code(0);
+    // Phase A first: the canonical deps layer, still `--lockfile=false`
+    // (exit 1: F2 is left, it needs the Docker lockfile).
+    dockprep()
+        .arg("fix")
+        .arg(&fleet)
+        .arg("--unsafe")
+        .assert()
+        .code(1);
+    // Gate C7: the ADR, with both options measured by `dockprep bench`.
+    let peakpulse = fleet.join("learning_ai_peakpulse");
+    let out = dockprep()
+        .arg("lockfile")
+        .arg(&peakpulse)
+        .args(["--adr", "--service", "backend", "--", "--network", "host"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let adr =
+        std::fs::read_to_string(peakpulse.join("docs/decisions/0001-docker-lockfile-policy.md"))
+            .unwrap();
+    for row in [
+        "| 1: `--lockfile=false` | ",
+        "| 2: Docker-only lockfile, `--frozen-lockfile` | ",
+    ] {
+        let line = adr
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("{adr}"));
+        assert!(
+            !line.contains("not measured") && line.matches(" s |").count() == 3,
+            "{line}"
+        );
     }
+    assert!(
+        adr.contains("## Decision") && adr.contains("To be decided"),
+        "{adr}"
+    );
+    assert!(
+        adr.contains("Option 1") && adr.contains("Option 2") && adr.contains("drift"),
+        "{adr}"
+    );
+    // The ADR measured a copy: the repository's Dockerfile is unchanged.
+    let df = std::fs::read_to_string(peakpulse.join("backend/Dockerfile")).unwrap();
+    assert!(df.contains("--lockfile=false"), "{df}");
+
+    dockprep()
+        .arg("lockfile")
+        .arg(fleet.join("learning_ai_clock"))
+        .assert()
+        .code(0);
     dockprep()
         .arg("fix")
         .arg(&fleet)
