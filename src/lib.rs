@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod pack;
 pub mod prep;
 pub mod project;
+pub mod prune;
 pub mod report;
 pub mod rules;
 pub mod syntax;
