@@ -21,6 +21,8 @@ pub struct Package {
     pub dir: String,
     /// `name` of its `package.json`.
     pub name: Option<String>,
+    /// The text of its `package.json` (empty for a root without one).
+    pub manifest: String,
 }
 
 /// Directory names never searched for packages.
@@ -144,7 +146,11 @@ pub fn workspace_packages(
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) if dir == "." && e.kind() == std::io::ErrorKind::NotFound => {
-                    return Ok(Package { dir, name: None })
+                    return Ok(Package {
+                        dir,
+                        name: None,
+                        manifest: String::new(),
+                    })
                 }
                 Err(e) => return Err(Error::io(&path, e)),
             };
@@ -158,7 +164,11 @@ pub fn workspace_packages(
                     }
                 })?;
             let name = m.name.and_then(|n| n.as_str().map(str::to_string));
-            Ok(Package { dir, name })
+            Ok(Package {
+                dir,
+                name,
+                manifest: text,
+            })
         })
         .collect()
 }

@@ -178,7 +178,12 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
     let no_links = setting("excludeLinksFromLockfile");
     for id in &kept.importers {
         let path = input.root.join(id).join("package.json");
-        let text = match std::fs::read_to_string(&path) {
+        let cached = input
+            .packages
+            .iter()
+            .find(|p| &p.dir == id && !p.manifest.is_empty())
+            .map(|p| Ok(p.manifest.clone()));
+        let text = match cached.unwrap_or_else(|| std::fs::read_to_string(&path)) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && id == "." => "{}".to_string(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

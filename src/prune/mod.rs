@@ -217,6 +217,13 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     if opts.targets.is_empty() {
         return Err(Error::Usage("name at least one target package".into()));
     }
+    let t0 = std::time::Instant::now();
+    let timing = std::env::var_os("DOCKPREP_TIMING").is_some();
+    let phase = |name: &str| {
+        if timing {
+            eprintln!("{name}: {:.1} ms", t0.elapsed().as_secs_f64() * 1000.0);
+        }
+    };
     let root = find_root(&opts.dir)?;
     let out = match &opts.out {
         Some(o) => std::path::absolute(o).map_err(|e| Error::io(o, e))?,
@@ -238,7 +245,9 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     let lockfile =
         Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
 
+    phase("parsed");
     let packages = discover::workspace_packages(&root, &ws, &[&out])?;
+    phase("discovered");
     let target_dirs = discover::resolve_targets(&root, &packages, &opts.targets, &ws_path)?;
 
     let input = lock::Input {
@@ -249,11 +258,15 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
         packages: &packages,
     };
     let mut kept = lock::closure(&input, &target_dirs)?;
+    phase("closure");
     lock::check_fresh(&input, &kept)?;
+    phase("fresh");
     let patches = workspace_yaml::PatchConfig::read(&root, &ws_text, &lockfile, &mut kept)?;
     let pruned = lock::pruned_lockfile(&lockfile, &kept);
+    phase("pruned lockfile");
     let ws_pruned = workspace_yaml::prune(&ws_path, &ws_text, &kept.importers, &patches)?;
 
+    phase("pruned workspace");
     let plan = output::Plan::new(
         &root,
         &packages,
@@ -263,8 +276,10 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
         pruned.render(),
         ws_pruned,
     )?;
+    phase("planned");
     let files = output::write(&plan, &out, opts.layout, opts.force)?;
 
+    phase("written");
     let count = |l: &Lockfile, key: &str| l.project().get_map(key).map_or(0, |m| m.len());
     let graph_key = match lockfile.version {
         crate::syntax::pnpm_lock::LockVersion::V9 => "snapshots",

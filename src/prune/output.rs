@@ -204,6 +204,43 @@ pub fn check_out(out: &Path, root: &Path, force: bool) -> Result<(), Error> {
     }
 }
 
+/// Copies `src` to each of `dsts` (relative to `base`), reading it once and
+/// keeping its mode (executable scripts stay executable).
+fn copy_to(src: &Path, base: &Path, dsts: &[&str]) -> Result<(), Error> {
+    use std::io::{Read, Write};
+    let mut f = std::fs::File::open(src).map_err(|e| Error::io(src, e))?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(|e| Error::io(src, e))?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mode = f
+            .metadata()
+            .map_err(|e| Error::io(src, e))?
+            .permissions()
+            .mode();
+        opts.mode(mode & 0o777);
+    }
+    let first = base.join(dsts[0]);
+    let mut out = opts.open(&first).map_err(|e| Error::io(&first, e))?;
+    out.write_all(&bytes).map_err(|e| Error::io(&first, e))?;
+    link_copies(&first, base, &dsts[1..])
+}
+
+/// Makes each of `dsts` (relative to `base`) a hard link of `first`, or a
+/// copy where the file system cannot link.
+fn link_copies(first: &Path, base: &Path, dsts: &[&str]) -> Result<(), Error> {
+    for d in dsts {
+        let dst = base.join(d);
+        if std::fs::hard_link(first, &dst).is_err() {
+            std::fs::copy(first, &dst).map_err(|e| Error::io(&dst, e))?;
+        }
+    }
+    Ok(())
+}
+
 enum Content<'a> {
     Copy(PathBuf),
     Text(&'a str),
@@ -254,23 +291,43 @@ pub fn write(plan: &Plan, out: &Path, layout: Layout, force: bool) -> Result<usi
     }
 
     let base = tmp.path();
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|(rel, _)| rel.rfind('/').map(|i| &rel[..i]))
-        .collect();
+    // Directories, parents first, each made once.
+    let mut dirs: BTreeSet<&str> = BTreeSet::new();
+    for (rel, _) in &files {
+        let mut s = rel.as_str();
+        while let Some(i) = s.rfind('/') {
+            s = &s[..i];
+            if !dirs.insert(s) {
+                break;
+            }
+        }
+    }
     for d in dirs {
         let p = base.join(d);
-        std::fs::create_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+        std::fs::create_dir(&p).map_err(|e| Error::io(&p, e))?;
     }
-    files.par_iter().try_for_each(|(rel, content)| {
-        let dst = base.join(rel);
+    // One read and one new file per source, however many copies it has:
+    // further copies are hard links of the first (see the module docs).
+    let mut by_source: std::collections::BTreeMap<&Path, Vec<&str>> = Default::default();
+    let mut by_text: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (rel, content) in &files {
         match content {
-            Content::Copy(src) => std::fs::copy(src, &dst)
-                .map(|_| ())
-                .map_err(|e| Error::io(src, e)),
-            Content::Text(t) => std::fs::write(&dst, t).map_err(|e| Error::io(&dst, e)),
+            Content::Copy(src) => by_source.entry(src.as_path()).or_default().push(rel),
+            Content::Text(t) => match by_text.iter_mut().find(|(x, _)| std::ptr::eq(*x, *t)) {
+                Some((_, d)) => d.push(rel),
+                None => by_text.push((t, vec![rel])),
+            },
         }
-    })?;
+    }
+    for (t, dsts) in &by_text {
+        let first = base.join(dsts[0]);
+        std::fs::write(&first, t).map_err(|e| Error::io(&first, e))?;
+        link_copies(&first, base, &dsts[1..])?;
+    }
+    let by_source: Vec<(&Path, Vec<&str>)> = by_source.into_iter().collect();
+    by_source
+        .par_iter()
+        .try_for_each(|(src, dsts)| copy_to(src, base, dsts))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
