@@ -121,12 +121,15 @@ pub fn prune(
                     .iter()
                     .all(|(ek, _)| !ek.as_str().is_some_and(|s| keep.contains(s)))
                 {
-                    let end = node_end(v).max(k.span.end);
-                    edits.push((
-                        line_start(text, k.span.start),
-                        line_end(text, end),
-                        String::new(),
-                    ));
+                    let start = line_start(text, k.span.start);
+                    let mut end = line_end(text, node_end(v).max(k.span.end));
+                    // Keep one blank line between the neighbours, not two.
+                    if text[..start].ends_with("\n\n") {
+                        while text[end..].starts_with('\n') {
+                            end += 1;
+                        }
+                    }
+                    edits.push((start, end, String::new()));
                 } else if v.span.end > v.span.start && text[v.span.range()].starts_with('{') {
                     // A flow map: write it again with the kept entries.
                     let kept: Vec<String> = entries
