@@ -28,6 +28,9 @@ pub struct Args {
     /// Print what was kept as JSON.
     #[arg(long)]
     json: bool,
+    /// Print when each phase ended (on stderr).
+    #[arg(long)]
+    timings: bool,
 }
 
 pub fn run(a: Args) -> u8 {
@@ -55,6 +58,11 @@ pub fn run(a: Args) -> u8 {
     };
     for m in &s.missing {
         eprintln!("warning: {m} is named by the workspace's patchedDependencies but does not exist; not copied");
+    }
+    if a.timings {
+        for (name, t) in &s.phases {
+            eprintln!("{name}: {:.1} ms", t.as_secs_f64() * 1000.0);
+        }
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if a.json {

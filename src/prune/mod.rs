@@ -130,6 +130,8 @@ pub struct Summary {
     /// Files the lockfile or workspace file names (patches) that do not
     /// exist, so were not copied: `pnpm install` will miss them.
     pub missing: Vec<String>,
+    /// When each phase ended, from the start (`--timings`).
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// A prune that could not be done. Nothing was written.
@@ -218,12 +220,8 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
         return Err(Error::Usage("name at least one target package".into()));
     }
     let t0 = std::time::Instant::now();
-    let timing = std::env::var_os("DOCKPREP_TIMING").is_some();
-    let phase = |name: &str| {
-        if timing {
-            eprintln!("{name}: {:.1} ms", t0.elapsed().as_secs_f64() * 1000.0);
-        }
-    };
+    let phases = std::cell::RefCell::new(Vec::new());
+    let phase = |name: &'static str| phases.borrow_mut().push((name, t0.elapsed()));
     let root = find_root(&opts.dir)?;
     let out = match &opts.out {
         Some(o) => std::path::absolute(o).map_err(|e| Error::io(o, e))?,
@@ -297,5 +295,6 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
         patches: patches.kept_keys(),
         files,
         missing: plan.missing.clone(),
+        phases: phases.take(),
     })
 }

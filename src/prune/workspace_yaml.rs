@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::lock::{patch_hash, Kept};
-use super::{read, Error};
+use super::Error;
 use crate::syntax::pnpm_lock::Lockfile;
 use crate::syntax::yaml;
 
@@ -226,13 +226,4 @@ pub fn pnpmfiles(root: &Path, ws_text: &str) -> Vec<String> {
     }
     out.retain(|f| root.join(f).is_file());
     out
-}
-
-/// Reads a file of the workspace when it exists.
-pub fn read_optional(path: &Path) -> Result<Option<String>, Error> {
-    if path.is_file() {
-        read(path).map(Some)
-    } else {
-        Ok(None)
-    }
 }
