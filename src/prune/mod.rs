@@ -20,11 +20,11 @@
 //!   variant (`a@1.0.0(react@18.0.0)`) and `packages` keeps the entry without
 //!   the suffixes. Nothing unreachable is kept.
 //! - **Settings that pnpm compares with the configuration**, unchanged:
-//!   `settings`, `overrides`, `packageExtensionsChecksum`,
-//!   `ignoredOptionalDependencies`, `pnpmfileChecksum` (and the pnpmfile is
-//!   copied), `catalogs` (whole: pnpm only checks that each catalog entry of
-//!   the lockfile matches the workspace's catalog, and the workspace file keeps
-//!   every catalog, so whole catalogs are always consistent).
+//!   `settings`, `overrides`, `packageExtensionsChecksum` (the workspace file
+//!   keeps `packageExtensions`), `ignoredOptionalDependencies`,
+//!   `pnpmfileChecksum` (and the pnpmfile is copied: `.pnpmfile.cjs`,
+//!   `.pnpmfile.mjs` or what the workspace's `pnpmfile` names), `catalogs`
+//!   (whole, see below). Top-level keys dockprep does not know stay too.
 //! - **`patchedDependencies`**: only the entries whose `patch_hash` occurs in the
 //!   kept graph; the workspace file's `patchedDependencies` is pruned to the same
 //!   keys and only their patch files are copied. When patches are configured in
@@ -54,10 +54,33 @@
 //!
 //! Without `--docker`, `OUT/` holds what `full/` would, plus the lockfile.
 //!
-//! Files of package directories are copied respecting `.gitignore` (of the
-//! directory and its parents), never `node_modules` or `.git`, and never the
-//! directories of other workspace packages nested inside (kept ones are copied
-//! on their own account).
+//! Files of package directories are copied respecting `.gitignore` files
+//! (the root's and those below it), never `node_modules` or `.git`, and
+//! never the directories of other workspace packages nested inside (kept ones
+//! are copied on their own account). The root contributes only its top-level
+//! files (`package.json`, `.npmrc`, `tsconfig*.json`…), not its directories.
+//!
+//! Each source file is read once and written once; its other copies in the
+//! output (`json/` and `full/` hold the same `package.json`; the lockfile and
+//! workspace file appear two and three times) are hard links of that one file
+//! (a copy where the file system cannot link). Nothing in the output links
+//! into the repository. Creating inodes is what a prune spends most of its
+//! time on (see docs/benchmarks.md), so this matters.
+//!
+//! # Catalogs
+//!
+//! The lockfile's `catalogs` are kept whole, not pruned to the entries kept
+//! importers use: pnpm 10 and 11 accept a lockfile catalog entry that no
+//! importer uses as long as the workspace file has it with the same specifier
+//! (pnpm 11 rejects the opposite, an entry the workspace file lacks), and the
+//! pruned workspace file keeps every catalog verbatim.
+//!
+//! # Not compared
+//!
+//! The out-of-date check compares dependency specifiers only (as
+//! `ERR_PNPM_OUTDATED_LOCKFILE` does for the common cases); `dependenciesMeta`
+//! and `publishConfig.directory` changes are left to pnpm's own frozen check,
+//! which sees the unchanged importer entries.
 //!
 //! # Bad input
 //!
