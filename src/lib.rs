@@ -13,6 +13,7 @@ pub mod lockfile;
 pub mod pack;
 pub mod prep;
 pub mod project;
+pub mod prune;
 pub mod report;
 pub mod rules;
 pub mod syntax;

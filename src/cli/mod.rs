@@ -12,6 +12,7 @@ mod lockfile;
 mod lockfile_adr;
 mod pack;
 mod prep;
+mod prune;
 mod restore;
 mod rules;
 
@@ -40,6 +41,8 @@ enum Command {
     Pack(pack::Args),
     // Its about text and the long "when to use it" (roadmap B6) come from `prep::Args`.
     Prep(prep::Args),
+    /// Write the subset of a pnpm monorepo that target packages need, with a pruned lockfile (like `turbo prune --docker`).
+    Prune(prune::Args),
     /// Undo `prep` byte for byte (also the backups docker-prep.sh leaves).
     Restore(restore::Args),
     /// List the rules, or print one rule's documentation.
@@ -83,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Fix(f) => fix::run(f),
         Command::Pack(p) => pack::run(p),
         Command::Prep(p) => prep::run(p),
+        Command::Prune(p) => prune::run(p),
         Command::Restore(r) => restore::run(r),
         Command::Rules(r) => rules::run(r),
         Command::Build(b) => build::run(b),
