@@ -164,7 +164,10 @@ fn bench(
     if let Some(s) = service {
         cmd.arg(s);
     }
-    cmd.arg("--before").arg(root).args(["--json", "--yes"]).args(flags);
+    cmd.arg("--before")
+        .arg(root)
+        .args(["--json", "--yes"])
+        .args(flags);
     let output = cmd
         .stderr(std::process::Stdio::inherit())
         .output()

@@ -361,12 +361,14 @@ pub fn outdated_importer(
                         ),
                     })
                 }
-                Some(Some(s)) if *s != spec => return Some(Outdated {
-                    name: name.clone(),
-                    message: format!(
+                Some(Some(s)) if *s != spec => {
+                    return Some(Outdated {
+                        name: name.clone(),
+                        message: format!(
                         "{field} `{name}` is `{spec}` in the manifest but `{s}` in the lockfile"
                     ),
-                }),
+                    })
+                }
                 _ => {}
             }
         }
