@@ -581,7 +581,7 @@ fn real_monorepos_prune_complete_and_accepted_by_pnpm() {
     let Some(data) = common::monorepos() else {
         return;
     };
-    let extras = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/monorepo-extras");
+    let repair = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/monorepo-repair");
     let accepts = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pnpm-accepts");
     let pnpm_why_not = pnpm_unavailable(&accepts);
     if let Some(why) = &pnpm_why_not {
@@ -602,9 +602,15 @@ fn real_monorepos_prune_complete_and_accepted_by_pnpm() {
     for (mono, targets) in cases {
         let ws = tmp.path().join(mono);
         common::copy_dir(&data.join(mono), &ws);
-        if extras.join(mono).is_dir() {
-            common::copy_dir(&extras.join(mono), &ws);
-        }
+        make_writable(&ws);
+        // pnpm-pnpm's lockfile names files the data set lacks (its
+        // __patches__ and .pnpmfile.cjs): take those features out of the copy.
+        let st = std::process::Command::new("python3")
+            .arg(&repair)
+            .arg(&ws)
+            .status()
+            .expect("python3 runs scripts/monorepo-repair");
+        assert!(st.success(), "{mono}: monorepo-repair failed");
         let original = read(&ws.join("pnpm-lock.yaml"));
         let orig = Lockfile::parse(&original).unwrap();
         let dirs: HashSet<String> = orig.importer_ids().iter().map(|s| s.to_string()).collect();
@@ -684,5 +690,23 @@ fn pnpm_unavailable(accepts: &Path) -> Option<String> {
             String::from_utf8_lossy(&o.stderr).trim()
         )),
         Err(e) => Some(format!("cannot run {}: {e}", accepts.display())),
+    }
+}
+
+/// The data set is read-only; its copy must not be.
+fn make_writable(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let mut perm = meta.permissions();
+        perm.set_mode(perm.mode() | 0o200);
+        std::fs::set_permissions(&p, perm).unwrap();
+        if meta.is_dir() {
+            make_writable(&p);
+        }
     }
 }

@@ -57,6 +57,30 @@ pub struct Error {
     pub message: String,
 }
 
+impl From<crate::prune::Error> for Error {
+    fn from(e: crate::prune::Error) -> Error {
+        match e {
+            crate::prune::Error::At {
+                file,
+                line,
+                column,
+                message,
+            } => Error {
+                location: format!("{file}:{line}:{column}"),
+                message,
+            },
+            crate::prune::Error::File { file, message } => Error {
+                location: file,
+                message,
+            },
+            other => Error {
+                location: "dockprep lockfile".to_string(),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
 impl Error {
     fn at(path: &Path, message: impl Into<String>) -> Error {
         Error {
@@ -290,19 +314,8 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
     // lockfile would carry the mismatch into `--frozen-lockfile`.
     for id in in_context.iter().filter(|_| validate) {
         let mpath = root.join(id).join("package.json");
-        let (text, v) = manifest_json(&mpath)?;
-        if let Some(problem) = outdated_importer(&dev, id, &v) {
-            let offset = text.find(&format!("\"{}\"", problem.name)).unwrap_or(0);
-            return Err(Error::at_span(
-                &mpath,
-                &text,
-                offset,
-                format!(
-                    "pnpm-lock.yaml is out of date with this manifest: {} (run `pnpm install` first)",
-                    problem.message
-                ),
-            ));
-        }
+        let text = read(&mpath)?;
+        crate::prune::lock::manifest_matches(&dev, &lock_text, &lock_path, id, &mpath, &text)?;
     }
     Ok(Plan {
         root: root.to_path_buf(),
@@ -313,79 +326,6 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
         in_context,
         outside_globs,
     })
-}
-
-/// A difference between a manifest and its importer entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outdated {
-    pub name: String,
-    pub message: String,
-}
-
-/// pnpm's `ERR_PNPM_OUTDATED_LOCKFILE` test for one importer: every
-/// dependency of the manifest has an importer entry with the same specifier
-/// in the same field, and the importer has no other dependency.
-pub fn outdated_importer(
-    lock: &Lockfile,
-    id: &str,
-    manifest: &serde_json::Value,
-) -> Option<Outdated> {
-    let deps = lock.importer_deps(id);
-    let mut recorded: HashMap<(&str, &str), Option<&str>> = HashMap::new();
-    for d in &deps {
-        recorded.insert((d.field, d.name), d.specifier);
-    }
-    let mut wanted = 0;
-    for field in DEP_FIELDS {
-        let Some(obj) = manifest.get(field).and_then(|x| x.as_object()) else {
-            continue;
-        };
-        for (name, spec) in obj {
-            let spec = spec.as_str().unwrap_or("");
-            // A dependency listed in both dependencies and optional ones is optional.
-            if field == "dependencies"
-                && manifest
-                    .get("optionalDependencies")
-                    .and_then(|o| o.get(name))
-                    .is_some()
-            {
-                continue;
-            }
-            wanted += 1;
-            match recorded.get(&(field, name.as_str())) {
-                None => {
-                    return Some(Outdated {
-                        name: name.clone(),
-                        message: format!(
-                            "{field} `{name}` ({spec}) is not in the lockfile's importer `{id}`"
-                        ),
-                    })
-                }
-                Some(Some(s)) if *s != spec => {
-                    return Some(Outdated {
-                        name: name.clone(),
-                        message: format!(
-                        "{field} `{name}` is `{spec}` in the manifest but `{s}` in the lockfile"
-                    ),
-                    })
-                }
-                _ => {}
-            }
-        }
-    }
-    if deps.len() > wanted {
-        let extra = deps
-            .iter()
-            .find(|d| manifest.get(d.field).and_then(|o| o.get(d.name)).is_none())?;
-        return Some(Outdated {
-            name: extra.name.to_string(),
-            message: format!(
-                "the lockfile's importer `{id}` has {} `{}`, which the manifest no longer lists",
-                extra.field, extra.name
-            ),
-        });
-    }
-    None
 }
 
 impl Plan {

@@ -172,10 +172,6 @@ fn graph_name(lock: &Lockfile) -> &'static str {
 /// frozen install does (`satisfiesPackageManifest`): the same dependency
 /// names in the same fields with the same specifiers.
 pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
-    let settings = input.lock.project().get_map("settings");
-    let setting = |k: &str| settings.and_then(|s| s.get_str(k)) == Some("true");
-    let auto_peers = setting("autoInstallPeers");
-    let no_links = setting("excludeLinksFromLockfile");
     for id in &kept.importers {
         let path = input.root.join(id).join("package.json");
         let cached = input
@@ -200,7 +196,38 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
             }
             Err(e) => return Err(Error::io(&path, e)),
         };
-        let manifest = PackageJson::parse(&text).map_err(|e| Error::parse(&path, &text, &e))?;
+        manifest_matches(
+            input.lock,
+            input.lock_text,
+            input.lock_path,
+            id,
+            &path,
+            &text,
+        )?;
+    }
+    Ok(())
+}
+
+/// pnpm's frozen-install test of one importer against its manifest
+/// (`satisfiesPackageManifest`): the same dependency names in the same
+/// fields with the same specifiers (peers added by `autoInstallPeers`, links
+/// left out by `excludeLinksFromLockfile`, pnpm 11's runtimes). The error
+/// names the manifest's line, or the lockfile's for an entry the manifest
+/// no longer lists.
+pub fn manifest_matches(
+    lock: &Lockfile,
+    lock_text: &str,
+    lock_path: &Path,
+    id: &str,
+    path: &Path,
+    text: &str,
+) -> Result<(), Error> {
+    let settings = lock.project().get_map("settings");
+    let setting = |k: &str| settings.and_then(|s| s.get_str(k)) == Some("true");
+    let auto_peers = setting("autoInstallPeers");
+    let no_links = setting("excludeLinksFromLockfile");
+    {
+        let manifest = PackageJson::parse(text).map_err(|e| Error::parse(path, text, &e))?;
         let of = |k: DepKind| {
             manifest
                 .dependencies
@@ -240,7 +267,7 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
         }
         // pnpm 11: a runtime of `engines`/`devEngines` with `onFail: download`
         // is a dependency `node: runtime:<version>`.
-        let runtimes = runtime_deps(&text);
+        let runtimes = runtime_deps(text);
         let runtime_spans: Vec<Dependency> = runtimes
             .iter()
             .filter(|(field, name, _, _)| {
@@ -267,8 +294,7 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
             expected.push((field, d));
         }
 
-        let recorded: HashMap<&str, (&str, Option<&str>)> = input
-            .lock
+        let recorded: HashMap<&str, (&str, Option<&str>)> = lock
             .importer_deps(id)
             .into_iter()
             .map(|d| (d.name, (d.field, d.specifier)))
@@ -281,27 +307,26 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
             match recorded.get(name) {
                 None => {
                     return Err(Error::at(
-                        &path,
-                        &text,
+                        path,
+                        text,
                         at,
                         format!(
                             "`{name}` (`{spec}`) is not in importer `{id}` of {}: {out_of_date}",
-                            show(input.lock_path)
+                            show(lock_path)
                         ),
                     ))
                 }
                 Some((f, s)) if *s != Some(spec) || f != field => {
-                    let lock_at = locate(input.lock_text, &["importers", id, f, name]);
-                    let p = crate::syntax::LineIndex::new(input.lock_text)
-                        .position(input.lock_text, lock_at);
+                    let lock_at = locate(lock_text, &["importers", id, f, name]);
+                    let p = crate::syntax::LineIndex::new(lock_text).position(lock_text, lock_at);
                     return Err(Error::at(
-                        &path,
-                        &text,
+                        path,
+                        text,
                         at,
                         format!(
                             "`{name}` is `{spec}` in {field} here but `{}` in {f} at {}:{}:{}: {out_of_date}",
                             s.unwrap_or("?"),
-                            show(input.lock_path),
+                            show(lock_path),
                             p.line,
                             p.column
                         ),
@@ -315,18 +340,18 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
                 .iter()
                 .map(|(_, d)| d.name.value.as_str())
                 .collect();
-            for d in input.lock.importer_deps(id) {
+            for d in lock.importer_deps(id) {
                 if !listed.contains(d.name) {
-                    let at = locate(input.lock_text, &["importers", id, d.field, d.name]);
+                    let at = locate(lock_text, &["importers", id, d.field, d.name]);
                     return Err(Error::at(
-                        input.lock_path,
-                        input.lock_text,
+                        lock_path,
+                        lock_text,
                         at,
                         format!(
                             "importer `{id}` has `{}` in {}, which {} does not list: {out_of_date}",
                             d.name,
                             d.field,
-                            show(&path)
+                            show(path)
                         ),
                     ));
                 }
