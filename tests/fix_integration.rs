@@ -5,47 +5,10 @@
 //! when the testbed is not up.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 mod common;
 
-use common::{copy_dir, dockprep, unavailable};
-
-/// Builds `service` of `repo` through the registry path; returns (seconds, steps as (stage, position, instruction, cached)).
-fn build(repo: &Path, service: &str) -> (f64, Vec<(String, u64, String, bool)>) {
-    let start = Instant::now();
-    let out = dockprep()
-        .arg("build")
-        .arg(repo)
-        .arg(service)
-        .args(["--network", "host", "--json", "--progress", "quiet"])
-        .output()
-        .unwrap();
-    let secs = start.elapsed().as_secs_f64();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "{} {service} did not build: {}\n{}",
-        repo.display(),
-        String::from_utf8_lossy(&out.stderr),
-        serde_json::to_string_pretty(&v).unwrap_or_default()
-    );
-    let steps = v["builds"][0]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| !s["position"].is_null())
-        .map(|s| {
-            (
-                s["stage"].as_str().unwrap_or("").to_string(),
-                s["position"][0].as_u64().unwrap_or(0),
-                s["instruction"].as_str().unwrap_or("").to_string(),
-                s["cached"].as_bool().unwrap_or(false),
-            )
-        })
-        .collect();
-    (secs, steps)
-}
+use common::{build, copy_dir, dockprep, unavailable};
 
 #[test]
 fn fixed_pilots_build_through_the_registry_and_rebuild_warm() {

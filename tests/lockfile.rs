@@ -596,37 +596,12 @@ fn the_fixed_fleet_builds_with_frozen_lockfile_on_the_real_engine() {
         let root = fleet.join(repo);
         let df = std::fs::read_to_string(root.join(service).join("Dockerfile")).unwrap();
         assert!(df.contains("--frozen-lockfile"), "{df}");
-        let out = dockprep()
-            .arg("build")
-            .arg(&root)
-            .arg(service)
-            .args(["--network", "host", "--json", "--progress", "quiet"])
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        assert!(
-            out.status.success(),
-            "{repo} {service}: {}\n{v}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let install = v["builds"][0]["steps"]
-            .as_array()
-            .unwrap()
+        let (_, steps) = common::build(&root, service);
+        let install = steps
             .iter()
-            .find(|s| {
-                s["instruction"]
-                    .as_str()
-                    .is_some_and(|i| i.contains("pnpm install"))
-            })
-            .cloned()
-            .unwrap_or_default();
-        assert!(
-            install["instruction"]
-                .as_str()
-                .unwrap_or("")
-                .contains("--frozen-lockfile"),
-            "{install}"
-        );
+            .find(|(_, _, i, _)| i.contains("pnpm install"))
+            .unwrap_or_else(|| panic!("{repo} {service}: no install step in {steps:?}"));
+        assert!(install.2.contains("--frozen-lockfile"), "{install:?}");
     }
 }
 

@@ -49,54 +49,10 @@ pub const LOCK: &str = "docker/pnpm-lock.yaml";
 pub const WORKSPACE: &str = "docker/pnpm-workspace.yaml";
 pub const RECORD: &str = "docker/dockprep-lock.json";
 
-/// What went wrong, with the file (and line/column when known).
-#[derive(Debug, thiserror::Error)]
-#[error("{location}: {message}")]
-pub struct Error {
-    pub location: String,
-    pub message: String,
-}
-
-impl From<crate::prune::Error> for Error {
-    fn from(e: crate::prune::Error) -> Error {
-        match e {
-            crate::prune::Error::At {
-                file,
-                line,
-                column,
-                message,
-            } => Error {
-                location: format!("{file}:{line}:{column}"),
-                message,
-            },
-            crate::prune::Error::File { file, message } => Error {
-                location: file,
-                message,
-            },
-            other => Error {
-                location: "dockprep lockfile".to_string(),
-                message: other.to_string(),
-            },
-        }
-    }
-}
-
-impl Error {
-    fn at(path: &Path, message: impl Into<String>) -> Error {
-        Error {
-            location: path.display().to_string(),
-            message: message.into(),
-        }
-    }
-
-    fn at_span(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Error {
-        let pos = LineIndex::new(text).position(text, offset);
-        Error {
-            location: format!("{}:{}:{}", path.display(), pos.line, pos.column),
-            message: message.into(),
-        }
-    }
-}
+use crate::prune::read;
+/// Errors name the file, and the line and column when known (the same
+/// type as `dockprep prune`'s).
+pub use crate::prune::Error;
 
 /// An out-of-context workspace package the image installs from the registry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,10 +143,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::at(path, format!("cannot read: {e}")))
-}
-
 /// `a/b/../c` → `a/c`, keeping leading `..`.
 fn normalize(rel: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
@@ -226,9 +178,9 @@ fn link_target(from: &str, reference: &str) -> Option<String> {
 fn manifest_json(path: &Path) -> Result<(String, serde_json::Value), Error> {
     let text = read(path)?;
     crate::syntax::package_json::PackageJson::parse(&text)
-        .map_err(|e| Error::at_span(path, &text, e.span.start, e.message))?;
+        .map_err(|e| Error::at(path, &text, e.span.start, e.message))?;
     let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::at(path, format!("invalid JSON: {e}")))?;
+        serde_json::from_str(&text).map_err(|e| Error::file(path, format!("invalid JSON: {e}")))?;
     Ok((text, v))
 }
 
@@ -240,28 +192,26 @@ pub fn plan(root: &Path) -> Result<Plan, Error> {
 }
 
 fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
-    let ws_path = root.join("pnpm-workspace.yaml");
-    let lock_path = root.join("pnpm-lock.yaml");
-    if !ws_path.is_file() {
-        return Err(Error::at(
-            &ws_path,
+    if !root.join("pnpm-workspace.yaml").is_file() {
+        return Err(Error::file(
+            &root.join("pnpm-workspace.yaml"),
             "no pnpm-workspace.yaml: a Docker-only lockfile is for a workspace that reaches outside its build context",
         ));
     }
-    let dev_workspace_text = read(&ws_path)?;
-    let ws = crate::syntax::pnpm_workspace::Workspace::parse(&dev_workspace_text)
-        .map_err(|e| Error::at_span(&ws_path, &dev_workspace_text, e.span.start, e.message))?;
-    if !lock_path.is_file() {
-        return Err(Error::at(
-            &lock_path,
-            "no dev lockfile: run `pnpm install` first (the Docker lockfile keeps its resolutions)",
-        ));
-    }
-    let lock_text = read(&lock_path)?;
-    let dev = Lockfile::parse(&lock_text)
-        .map_err(|e| Error::at_span(&lock_path, &lock_text, e.span.start, e.message))?;
+    let files = crate::prune::read_workspace(
+        root,
+        "the Docker lockfile keeps the dev lockfile's resolutions (run pnpm install)",
+    )?;
+    let crate::prune::WorkspaceFiles {
+        ws_path,
+        ws_text: dev_workspace_text,
+        ws,
+        lock_path,
+        lock_text,
+        lock: dev,
+    } = files;
     if dev.version != LockVersion::V9 {
-        return Err(Error::at(
+        return Err(Error::file(
             &lock_path,
             "lockfile v6 (pnpm 8): dockprep writes Docker lockfiles from lockfile v9 (pnpm 9+); run `pnpm install` with pnpm 9 or later",
         ));
@@ -285,7 +235,7 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
         let name = v.get("name").and_then(|x| x.as_str());
         let version = v.get("version").and_then(|x| x.as_str());
         let (Some(name), Some(version)) = (name, version) else {
-            return Err(Error::at(
+            return Err(Error::file(
                 &mpath,
                 "an out-of-context workspace package needs a name and a version to be installed from the registry",
             ));
@@ -305,7 +255,7 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
         external_manifests.insert(id.to_string(), serde_json::Value::Object(subset));
     }
     if externals.is_empty() {
-        return Err(Error::at(
+        return Err(Error::file(
             &ws_path,
             "every workspace package is inside the repository: the dev lockfile already works in Docker (copy it and use --frozen-lockfile)",
         ));
@@ -350,7 +300,7 @@ impl Plan {
                 }
                 if let Some(t) = link_target(&ext, d.reference) {
                     if !self.externals.contains_key(&t) {
-                        return Err(Error::at(
+                        return Err(Error::file(
                             &lock_path,
                             format!(
                                 "importer `{ext}` (outside the repository) depends on `{}` inside it ({t}); the registry copy cannot link back into the image",
@@ -372,13 +322,13 @@ impl Plan {
         let mut inputs = BTreeMap::new();
         for f in ["pnpm-lock.yaml", "pnpm-workspace.yaml"] {
             let bytes = std::fs::read(self.root.join(f))
-                .map_err(|e| Error::at(&self.root.join(f), e.to_string()))?;
+                .map_err(|e| Error::file(&self.root.join(f), e.to_string()))?;
             inputs.insert(f.to_string(), sha256_hex(&bytes));
         }
         for id in &self.in_context {
             let rel = manifest_rel(id);
             let p = self.root.join(&rel);
-            let bytes = std::fs::read(&p).map_err(|e| Error::at(&p, e.to_string()))?;
+            let bytes = std::fs::read(&p).map_err(|e| Error::file(&p, e.to_string()))?;
             inputs.insert(rel, sha256_hex(&bytes));
         }
         for ext in self.reached()? {
@@ -438,7 +388,7 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
                     if let Some(ext) = version_of(id, &reference) {
                         let spec = entry.get_str("specifier").unwrap_or("");
                         if spec.starts_with("workspace:") {
-                            return Err(Error::at(
+                            return Err(Error::file(
                                 &plan.root.join(manifest_rel(id)),
                                 format!(
                                     "{field} `{name}` is `{spec}`, which only resolves inside the dev workspace; give it a semver range (e.g. `^{}`) so the image can install it from the registry",
@@ -461,10 +411,10 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
     for ext in &reached {
         let published = source
             .published(&ext.name, &ext.version)
-            .map_err(|e| Error::at(&plan.root.join(manifest_rel(&ext.importer)), e))?;
+            .map_err(|e| Error::file(&plan.root.join(manifest_rel(&ext.importer)), e))?;
         let key = format!("{}@{}", ext.name, ext.version);
         if !published.peer_dependencies.is_empty() {
-            return Err(Error::at(
+            return Err(Error::file(
                 &plan.root.join(manifest_rel(&ext.importer)),
                 format!(
                     "{key} has peer dependencies ({}); dockprep does not yet resolve peers of out-of-context packages",
@@ -483,7 +433,7 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
             let only_local: Vec<_> = local.difference(&published.dependencies).cloned().collect();
             let only_published: Vec<_> =
                 published.dependencies.difference(&local).cloned().collect();
-            return Err(Error::at(
+            return Err(Error::file(
                 &plan.root.join(manifest_rel(&ext.importer)),
                 format!(
                     "the published {key} has other dependencies than the workspace copy (only here: [{}]; only published: [{}]); publish a new version or bump it",
@@ -550,7 +500,7 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
             continue;
         }
         if dev_snapshots.and_then(|s| s.get(&p)).is_none() {
-            return Err(Error::at(
+            return Err(Error::file(
                 &lock_path,
                 format!("`{p}` is referenced but has no snapshots entry: the dev lockfile is incomplete (run `pnpm install`)"),
             ));
@@ -737,16 +687,16 @@ fn docker_workspace(text: &str, outside: &[(usize, usize)]) -> String {
 /// crash leaves a record that does not match and `--check` says stale).
 pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
     let dir = root.join(DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::at(&dir, e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
     for (rel, text) in [(LOCK, &out.lockfile), (WORKSPACE, &out.workspace)] {
         let p = root.join(rel);
         crate::fsutil::write_atomic(&p, text.as_bytes())
-            .map_err(|e| Error::at(&p, e.to_string()))?;
+            .map_err(|e| Error::file(&p, e.to_string()))?;
     }
     let p = root.join(RECORD);
     let mut json = serde_json::to_string_pretty(&out.record).unwrap_or_default();
     json.push('\n');
-    crate::fsutil::write_atomic(&p, json.as_bytes()).map_err(|e| Error::at(&p, e.to_string()))
+    crate::fsutil::write_atomic(&p, json.as_bytes()).map_err(|e| Error::file(&p, e.to_string()))
 }
 
 /// Why a Docker lockfile is stale.
@@ -761,7 +711,7 @@ pub struct Stale {
 pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
     let rpath = root.join(RECORD);
     if !rpath.is_file() {
-        return Err(Error::at(
+        return Err(Error::file(
             &rpath,
             "no Docker lockfile record: run `dockprep lockfile` first",
         ));
@@ -770,7 +720,7 @@ pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
     let record: Record = serde_json::from_str(&text).map_err(|e| {
         let li = LineIndex::new(&text);
         let off = li.offset(&text, e.line().max(1), e.column().max(1));
-        Error::at_span(&rpath, &text, off, format!("invalid record: {e}"))
+        Error::at(&rpath, &text, off, format!("invalid record: {e}"))
     })?;
     let mut changes = Vec::new();
     for (rel, want) in &record.outputs {
@@ -784,7 +734,7 @@ pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
         Ok(p) => p.inputs()?,
         Err(e) => {
             return Ok(Some(Stale {
-                changes: vec![(e.location, "cannot be read as it was")],
+                changes: vec![(e.to_string(), "so the inputs cannot be compared")],
             }))
         }
     };

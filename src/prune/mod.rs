@@ -236,6 +236,38 @@ pub fn find_root(dir: &Path) -> Result<PathBuf, Error> {
     )))
 }
 
+/// A workspace's `pnpm-workspace.yaml` and `pnpm-lock.yaml`, read and parsed.
+pub struct WorkspaceFiles {
+    pub ws_path: PathBuf,
+    pub ws_text: String,
+    pub ws: Workspace,
+    pub lock_path: PathBuf,
+    pub lock_text: String,
+    pub lock: Lockfile,
+}
+
+/// Reads the workspace file and the lockfile at `root`; `why_lock` says why
+/// a missing lockfile is an error.
+pub fn read_workspace(root: &Path, why_lock: &str) -> Result<WorkspaceFiles, Error> {
+    let ws_path = root.join("pnpm-workspace.yaml");
+    let ws_text = read(&ws_path)?;
+    let ws = Workspace::parse(&ws_text).map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;
+    let lock_path = root.join("pnpm-lock.yaml");
+    if !lock_path.is_file() {
+        return Err(Error::file(&lock_path, format!("not found: {why_lock}")));
+    }
+    let lock_text = read(&lock_path)?;
+    let lock = Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
+    Ok(WorkspaceFiles {
+        ws_path,
+        ws_text,
+        ws,
+        lock_path,
+        lock_text,
+        lock,
+    })
+}
+
 /// Prunes the workspace at or above `opts.dir` to `opts.targets` and writes
 /// the result to the output directory.
 pub fn prune(opts: &Options) -> Result<Summary, Error> {
@@ -252,19 +284,17 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     };
     output::check_out(&out, &root, opts.force)?;
 
-    let ws_path = root.join("pnpm-workspace.yaml");
-    let ws_text = read(&ws_path)?;
-    let ws = Workspace::parse(&ws_text).map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;
-    let lock_path = root.join("pnpm-lock.yaml");
-    if !lock_path.is_file() {
-        return Err(Error::file(
-            &lock_path,
-            "not found: prune needs the workspace's lockfile (run pnpm install)",
-        ));
-    }
-    let lock_text = read(&lock_path)?;
-    let lockfile =
-        Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
+    let WorkspaceFiles {
+        ws_path,
+        ws_text,
+        ws,
+        lock_path,
+        lock_text,
+        lock: lockfile,
+    } = read_workspace(
+        &root,
+        "prune needs the workspace's lockfile (run pnpm install)",
+    )?;
 
     phase("parsed");
     let packages = discover::workspace_packages(&root, &ws, &[&out])?;

@@ -110,3 +110,27 @@ pub fn monorepos() -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// Builds `service` of `repo` with `dockprep build --network host` (the
+/// testbed's registry path); panics with the log when it fails. Returns the
+/// wall time and the steps as [`steps`] gives them.
+pub fn build(repo: &Path, service: &str) -> (f64, Vec<(String, u64, String, bool)>) {
+    let start = std::time::Instant::now();
+    let out = dockprep()
+        .arg("build")
+        .arg(repo)
+        .arg(service)
+        .args(["--network", "host", "--json", "--progress", "quiet"])
+        .output()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "{} {service} did not build: {}\n{}",
+        repo.display(),
+        String::from_utf8_lossy(&out.stderr),
+        serde_json::to_string_pretty(&v).unwrap_or_default()
+    );
+    (secs, steps(&v))
+}
