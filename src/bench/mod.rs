@@ -59,6 +59,10 @@ pub struct Surface {
     pub surface: String,
     pub variant: Variant,
     pub cold: Samples,
+    /// The pnpm install steps' seconds in each cold build (the part the
+    /// lockfile policy changes).
+    #[serde(default)]
+    pub cold_install: Samples,
     pub warm: Samples,
     pub no_change: Samples,
     /// The file touched for the warm builds, relative to the repository.
@@ -78,6 +82,7 @@ impl Surface {
             surface: surface.to_string(),
             variant,
             cold: Samples::default(),
+            cold_install: Samples::default(),
             warm: Samples::default(),
             no_change: Samples::default(),
             touched: None,

@@ -252,6 +252,14 @@ fn measure(s: &mut Subject, kind: &str, a: &Args, redactor: &mut Redactor) -> Re
             let out = run_build(plan, spec, false, mode, redactor)?;
             check(&out, spec)?;
             s.surface.cold.seconds.push(out.seconds);
+            let installs = summary::installs(&out.progress);
+            if !installs.is_empty() {
+                let secs = installs
+                    .iter()
+                    .map(|(st, _)| st.seconds.unwrap_or(0.0))
+                    .sum();
+                s.surface.cold_install.seconds.push(secs);
+            }
         }
         "warm" => {
             let file = match &a.touch {

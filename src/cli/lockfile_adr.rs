@@ -78,6 +78,7 @@ fn measured(report: &BenchReport, variant: Variant) -> Option<Measured> {
     let s = report.surfaces.iter().find(|s| s.variant == variant)?;
     Some(Measured {
         cold: s.cold.median()?,
+        cold_install: s.cold_install.median(),
         warm: s.warm.median()?,
         no_change: s.no_change.median().unwrap_or(f64::NAN),
     })

@@ -6,6 +6,8 @@
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measured {
     pub cold: f64,
+    /// The install step of the cold build.
+    pub cold_install: Option<f64>,
     pub warm: f64,
     pub no_change: f64,
 }
@@ -31,14 +33,30 @@ fn cell(m: &Option<Measured>, f: impl Fn(&Measured) -> f64) -> String {
         .map_or("not measured".to_string(), |m| format!("{:.1} s", f(m)))
 }
 
+fn install_cell(m: &Option<Measured>) -> String {
+    match m {
+        None => "not measured".to_string(),
+        Some(m) => m
+            .cold_install
+            .map_or("no pnpm install seen".to_string(), |x| format!("{x:.1} s")),
+    }
+}
+
 /// The ADR's text.
 pub fn render(i: &Inputs) -> String {
     let ratio = match (&i.option1, &i.option2) {
         (Some(a), Some(b)) if b.cold > 0.0 => format!(
-            "Option 2's cold build took {:.1} s against {:.1} s ({:.2}× faster); warm builds {:.1} s against {:.1} s.",
+            "Option 2's cold build took {:.1} s against {:.1} s ({:.2}× faster){}; warm builds {:.1} s against {:.1} s.",
             b.cold,
             a.cold,
             a.cold / b.cold,
+            match (a.cold_install, b.cold_install) {
+                (Some(x), Some(y)) if y > 0.0 => format!(
+                    ", its install step {y:.1} s against {x:.1} s ({:.2}×)",
+                    x / y
+                ),
+                _ => String::new(),
+            },
             b.warm,
             a.warm
         ),
@@ -89,10 +107,10 @@ cannot be used with `--frozen-lockfile`; the images install with\n\
 \n\
 ## Measurements\n\
 \n\
-| option | cold build | warm build (one source file changed) | no change |\n\
-|---|---|---|---|\n\
-| 1: `--lockfile=false` | {c1} | {w1} | {n1} |\n\
-| 2: Docker-only lockfile, `--frozen-lockfile` | {c2} | {w2} | {n2} |\n\
+| option | cold build | its install step | warm build (one source file changed) | no change |\n\
+|---|---|---|---|---|\n\
+| 1: `--lockfile=false` | {c1} | {i1} | {w1} | {n1} |\n\
+| 2: Docker-only lockfile, `--frozen-lockfile` | {c2} | {i2} | {w2} | {n2} |\n\
 \n\
 {ratio}\n\
 \n\
@@ -124,6 +142,8 @@ _To be filled in with the decision._\n",
         w1 = cell(&i.option1, |m| m.warm),
         n1 = cell(&i.option1, |m| m.no_change),
         c2 = cell(&i.option2, |m| m.cold),
+        i1 = install_cell(&i.option1),
+        i2 = install_cell(&i.option2),
         w2 = cell(&i.option2, |m| m.warm),
         n2 = cell(&i.option2, |m| m.no_change),
         ratio = ratio,
