@@ -666,3 +666,42 @@ fn write_rule_fixtures() {
         drift(&v);
     }
 }
+
+/// The tarball fallback cannot satisfy a frozen install from the Docker
+/// lockfile: `build --mode tarball` refuses before running the client.
+#[test]
+fn tarball_mode_refuses_an_image_that_installs_from_the_docker_lockfile() {
+    use std::os::unix::fs::PermissionsExt;
+    let (d, root) = fleet_with_docker_lock("learning_ai_peakpulse");
+    dockprep()
+        .arg("fix")
+        .arg(&root)
+        .arg("--unsafe")
+        .assert()
+        .code(0);
+    let fake = d.path().join("fake-docker");
+    let ran = d.path().join("ran");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = build ] && touch {}\nexit 0\n",
+            ran.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = dockprep()
+        .arg("build")
+        .arg(&root)
+        .args(["backend", "--mode", "tarball", "--docker"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains("docker/pnpm-lock.yaml") && err.contains("--frozen-lockfile"),
+        "{err}"
+    );
+    assert!(!ran.exists(), "the client was asked to build");
+}

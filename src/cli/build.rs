@@ -197,6 +197,26 @@ pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, String>
     Ok(!targets.is_empty())
 }
 
+/// Whether the image copies the Docker-only lockfile (`dockprep lockfile`)
+/// into a stage.
+fn installs_from_docker_lockfile(plan: &Plan, spec: &BuildSpec) -> bool {
+    use dockprep::syntax::dockerfile::Kind;
+    let Some(image) = dockprep::docker::spec::image_of(&plan.project, spec) else {
+        return false;
+    };
+    plan.project.dockerfiles[image.dockerfile]
+        .value
+        .instructions
+        .iter()
+        .any(|ins| {
+            matches!(ins.kind, Kind::Copy | Kind::Add)
+                && ins
+                    .sources
+                    .iter()
+                    .any(|s| s.value.trim_start_matches("./") == dockprep::lockfile::LOCK)
+        })
+}
+
 /// Makes `spec` build from a context dockprep writes: the context filtered
 /// by its `.dockerignore`, the manifests rewritten to `.docker-deps/`
 /// tarballs of the private-scope packages, the tarballs added. Returns what
@@ -221,6 +241,13 @@ pub fn use_tarballs(
     .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
     if p.tarballs.is_empty() && !forced {
         return Ok(None);
+    }
+    if !p.tarballs.is_empty() && installs_from_docker_lockfile(plan, spec) {
+        return Err(format!(
+            "tarball mode for `{}`: the image installs with `--frozen-lockfile` from `{}`, which pins the registry packages; tarballs cannot satisfy it. Build through the registry, or return this image to `--lockfile=false` for the fallback",
+            spec.name,
+            dockprep::lockfile::LOCK
+        ));
     }
     let mut overlay = std::collections::BTreeMap::new();
     for t in &p.tarballs {
