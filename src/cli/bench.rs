@@ -27,6 +27,11 @@ pub struct Args {
     /// Allow emptying the builder cache and its cache mounts before cold builds.
     #[arg(long)]
     yes: bool,
+    /// A shell command run before every cold build, after the cache is
+    /// emptied (e.g. `scripts/testbed registry-forget`, so resolution meets a
+    /// registry without warm metadata).
+    #[arg(long, value_name = "COMMAND")]
+    cold_hook: Option<String>,
     /// Print the report as JSON instead of the Markdown table.
     #[arg(long)]
     json: bool,
@@ -249,6 +254,16 @@ fn measure(s: &mut Subject, kind: &str, a: &Args, redactor: &mut Redactor) -> Re
             plan.docker
                 .run(&["builder", "prune", "-af"])
                 .map_err(|e| e.to_string())?;
+            if let Some(hook) = &a.cold_hook {
+                let st = std::process::Command::new("sh")
+                    .args(["-c", hook])
+                    .stdout(std::process::Stdio::null())
+                    .status()
+                    .map_err(|e| format!("--cold-hook `{hook}`: {e}"))?;
+                if !st.success() {
+                    return Err(format!("--cold-hook `{hook}` failed ({st})"));
+                }
+            }
             let out = run_build(plan, spec, false, mode, redactor)?;
             check(&out, spec)?;
             s.surface.cold.seconds.push(out.seconds);
