@@ -502,6 +502,26 @@ fn generated_from_the_registry_it_is_exactly_what_pnpm_would_write_and_installs_
         );
         assert!(backend.join("node_modules/@bytelyst").is_dir(), "{repo}");
     }
+
+    // A sibling version the registry does not have: named, nothing written.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    copy_dir(Path::new("examples/fleet"), &fleet);
+    edit(
+        &fleet.join("learning_ai_common_plat/packages/logger/package.json"),
+        "\"version\": \"1.2.3\"",
+        "\"version\": \"1.2.4\"",
+    );
+    let root = fleet.join("learning_ai_peakpulse");
+    let out = dockprep().arg("lockfile").arg(&root).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("logger/package.json")
+            && err.contains("@bytelyst/logger@1.2.4 is not published"),
+        "{err}"
+    );
+    assert!(!root.join("docker").exists());
 }
 
 #[test]
