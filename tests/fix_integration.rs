@@ -17,16 +17,7 @@ fn fixed_pilots_build_through_the_registry_and_rebuild_warm() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet");
-    copy_dir(Path::new("examples/fleet"), &fleet);
-    // The testbed's builders cannot pull a `# syntax=` frontend image, and the
-    // machine's corepack cannot verify today's npm signatures (a private-mirror
-    // setting the fix must carry into the Dockerfiles).
-    std::fs::write(
-        fleet.join("dockprep.toml"),
-        "[build]\nsyntax = false\n\n[corepack.env]\nCOREPACK_INTEGRITY_KEYS = \"0\"\nCOREPACK_ENABLE_DOWNLOAD_PROMPT = \"0\"\n",
-    )
-    .unwrap();
+    let fleet = common::testbed_fleet(dir.path());
 
     let out = dockprep()
         .arg("fix")

@@ -531,13 +531,7 @@ fn the_fixed_fleet_builds_with_frozen_lockfile_on_the_real_engine() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let fleet = dir.path().join("fleet");
-    copy_dir(Path::new("examples/fleet"), &fleet);
-    std::fs::write(
-        fleet.join("dockprep.toml"),
-        "[build]\nsyntax = false\n\n[corepack.env]\nCOREPACK_INTEGRITY_KEYS = \"0\"\nCOREPACK_ENABLE_DOWNLOAD_PROMPT = \"0\"\n",
-    )
-    .unwrap();
+    let fleet = common::testbed_fleet(dir.path());
     // Phase A first: the canonical deps layer, still `--lockfile=false`
     // (exit 1: F2 is left, it needs the Docker lockfile).
     dockprep()
@@ -691,7 +685,6 @@ fn write_rule_fixtures() {
 /// lockfile: `build --mode tarball` refuses before running the client.
 #[test]
 fn tarball_mode_refuses_an_image_that_installs_from_the_docker_lockfile() {
-    use std::os::unix::fs::PermissionsExt;
     let (d, root) = fleet_with_docker_lock("learning_ai_peakpulse");
     dockprep()
         .arg("fix")
@@ -699,29 +692,15 @@ fn tarball_mode_refuses_an_image_that_installs_from_the_docker_lockfile() {
         .arg("--unsafe")
         .assert()
         .code(0);
-    let fake = d.path().join("fake-docker");
-    let ran = d.path().join("ran");
-    std::fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\n[ \"$1\" = build ] && touch {}\nexit 0\n",
-            ran.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = dockprep()
-        .arg("build")
-        .arg(&root)
-        .args(["backend", "--mode", "tarball", "--docker"])
-        .arg(&fake)
-        .output()
-        .unwrap();
+    let (o, captured) = common::tarball_build_with_stand_in(d.path(), &root, "backend");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "{err}");
     assert!(
         err.contains("docker/pnpm-lock.yaml") && err.contains("--frozen-lockfile"),
         "{err}"
     );
-    assert!(!ran.exists(), "the client was asked to build");
+    assert!(
+        !captured.join("args").exists(),
+        "the client was asked to build"
+    );
 }

@@ -474,28 +474,9 @@ fn nothing_token_like_is_ever_packed() {
 /// `.docker-deps` is refused before anything runs (A6-3).
 #[test]
 fn tarball_mode_hands_the_client_a_context_with_the_rewrite() {
-    use std::os::unix::fs::PermissionsExt;
     let (d, root) = fleet("learning_ai_peakpulse");
     let before = snapshot(&root);
-    let fake = d.path().join("fake-docker");
-    let out = d.path().join("captured");
-    std::fs::create_dir(&out).unwrap();
-    std::fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\n[ \"$1\" = build ] || exit 1\necho \"$@\" > {0}/args\ncat > {0}/context.tar\necho '#1 [1/1] FROM x' >&2\nexit 0\n",
-            out.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let o = dockprep()
-        .arg("build")
-        .arg(&root)
-        .args(["backend", "--mode", "tarball", "--docker"])
-        .arg(&fake)
-        .output()
-        .unwrap();
+    let (o, out) = common::tarball_build_with_stand_in(d.path(), &root, "backend");
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         text(&o).contains("3 private packages as tarballs"),
@@ -535,13 +516,7 @@ fn tarball_mode_hands_the_client_a_context_with_the_rewrite() {
     assert_eq!(snapshot(&root), before, "the work tree is untouched");
 
     std::fs::write(root.join(".dockerignore"), ".docker-deps\n").unwrap();
-    let o = dockprep()
-        .arg("build")
-        .arg(&root)
-        .args(["backend", "--mode", "tarball", "--docker"])
-        .arg(&fake)
-        .output()
-        .unwrap();
+    let (o, _) = common::tarball_build_with_stand_in(d.path(), &root, "backend");
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("A6-3"), "{}", text(&o));
 }

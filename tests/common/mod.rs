@@ -134,3 +134,51 @@ pub fn build(repo: &Path, service: &str) -> (f64, Vec<(String, u64, String, bool
     );
     (secs, steps(&v))
 }
+
+/// A copy of `examples/fleet` in `dir` with the `dockprep.toml` the testbed
+/// needs: its builders cannot pull a `# syntax=` frontend image, and the
+/// machine's corepack cannot verify today's npm signatures (a private-mirror
+/// setting the fix must carry into the Dockerfiles).
+pub fn testbed_fleet(dir: &Path) -> std::path::PathBuf {
+    let fleet = dir.join("fleet");
+    copy_dir(Path::new("examples/fleet"), &fleet);
+    std::fs::write(
+        fleet.join("dockprep.toml"),
+        "[build]\nsyntax = false\n\n[corepack.env]\nCOREPACK_INTEGRITY_KEYS = \"0\"\nCOREPACK_ENABLE_DOWNLOAD_PROMPT = \"0\"\n",
+    )
+    .unwrap();
+    fleet
+}
+
+/// `dockprep build ROOT SERVICE --mode tarball` with a stand-in docker
+/// client written into `dir`: its `build` saves the arguments to
+/// `dir/captured/args` and the context from stdin to
+/// `dir/captured/context.tar`; anything else fails. Returns the output and
+/// the capture directory.
+pub fn tarball_build_with_stand_in(
+    dir: &Path,
+    root: &Path,
+    service: &str,
+) -> (std::process::Output, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = dir.join("fake-docker");
+    let out = dir.join("captured");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = build ] || exit 1\necho \"$@\" > {0}/args\ncat > {0}/context.tar\necho '#1 [1/1] FROM x' >&2\nexit 0\n",
+            out.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = dockprep()
+        .arg("build")
+        .arg(root)
+        .args([service, "--mode", "tarball", "--docker"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    (o, out)
+}
