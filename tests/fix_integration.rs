@@ -4,11 +4,11 @@
 //! the sources' `COPY` on, in under 30 s. Skipped, with the reason printed,
 //! when the testbed is not up.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod common;
 
-use common::{build, copy_dir, dockprep, unavailable};
+use common::{build, dockprep, unavailable};
 
 #[test]
 fn fixed_pilots_build_through_the_registry_and_rebuild_warm() {
