@@ -693,8 +693,10 @@ fn is_plain_safe(c: char, prev: Option<char>, block: bool) -> bool {
     let flow_ok = block || !",[]{}".contains(c);
     // Not `#`, and not a colon followed by a space.
     let base = ns_or_ws && flow_ok && c != '#' && (prev != Some(':') || ns);
+    // js-yaml also lets `:` be followed by a flow indicator inside a flow
+    // collection (`[a:,]`), which no YAML reader takes back; quote that.
     base || prev.is_some_and(|p| is_ns_char_or_ws(p) && !is_ws(p) && c == '#')
-        || (prev == Some(':') && ns)
+        || (prev == Some(':') && ns && flow_ok)
 }
 
 /// True when a plain `s` would read back as null, a boolean, a number, a
@@ -899,8 +901,13 @@ struct Line<'a> {
     body: &'a str,
 }
 
+/// Nesting deeper than this is refused (pnpm lockfiles nest about 6 deep),
+/// so no input can exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     text: &'a str,
+    depth: usize,
     lines: Vec<Line<'a>>,
     pos: usize,
 }
@@ -932,6 +939,7 @@ impl<'a> Parser<'a> {
         }
         Parser {
             text,
+            depth: 0,
             lines,
             pos: 0,
         }
@@ -979,7 +987,31 @@ impl<'a> Parser<'a> {
     }
 
     /// A block mapping whose keys sit at `indent`.
+    fn deeper(&mut self, offset: usize) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(offset, format!("nested more than {MAX_DEPTH} levels deep")));
+        }
+        Ok(())
+    }
+
     fn block_map(&mut self, indent: usize) -> Result<Map, ParseError> {
+        let at = self.lines.get(self.pos).map_or(0, |l| l.start + l.indent);
+        self.deeper(at)?;
+        let r = self.block_map_inner(indent);
+        self.depth -= 1;
+        r
+    }
+
+    fn block_seq(&mut self, indent: usize) -> Result<Node, ParseError> {
+        let at = self.lines.get(self.pos).map_or(0, |l| l.start + l.indent);
+        self.deeper(at)?;
+        let r = self.block_seq_inner(indent);
+        self.depth -= 1;
+        r
+    }
+
+    fn block_map_inner(&mut self, indent: usize) -> Result<Map, ParseError> {
         let mut map = Map::new();
         while self.pos < self.lines.len() {
             let line = &self.lines[self.pos];
@@ -1033,7 +1065,7 @@ impl<'a> Parser<'a> {
         Ok(map)
     }
 
-    fn block_seq(&mut self, indent: usize) -> Result<Node, ParseError> {
+    fn block_seq_inner(&mut self, indent: usize) -> Result<Node, ParseError> {
         let mut items = Vec::new();
         while self.pos < self.lines.len() {
             let line = &self.lines[self.pos];
@@ -1099,6 +1131,7 @@ impl<'a> Parser<'a> {
     fn inline_value(&self, text: &str, start: usize) -> Result<Node, ParseError> {
         if text.starts_with(['{', '[']) {
             let mut flow = Flow {
+                depth: 0,
                 text,
                 start,
                 i: 0,
@@ -1214,6 +1247,7 @@ fn quoted(text: &str, start: usize, p: &Parser) -> Result<(String, usize), Parse
 
 /// A one-line flow collection.
 struct Flow<'a, 'p> {
+    depth: usize,
     text: &'a str,
     start: usize,
     i: usize,
@@ -1232,6 +1266,16 @@ impl Flow<'_, '_> {
     }
 
     fn node(&mut self) -> Result<Node, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err("a flow collection nested too deep"));
+        }
+        let r = self.node_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn node_inner(&mut self) -> Result<Node, ParseError> {
         self.skip_ws();
         let rest = &self.text[self.i..];
         if rest.starts_with('{') {
