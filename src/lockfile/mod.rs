@@ -585,9 +585,9 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
             root.remove("catalogs");
         }
     }
-    root.insert("importers", Node::Map(importers));
-    root.insert("packages", Node::Map(packages));
-    root.insert("snapshots", Node::Map(snapshots));
+    lock.set_root("importers", Node::Map(importers));
+    lock.set_root("packages", Node::Map(packages));
+    lock.set_root("snapshots", Node::Map(snapshots));
     let lockfile = lock.render();
 
     let workspace = docker_workspace(&plan.dev_workspace_text, &plan.outside_globs);

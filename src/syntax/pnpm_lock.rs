@@ -349,6 +349,36 @@ impl Lockfile {
         }
     }
 
+    /// Sets a top-level key of the project document: in place when it
+    /// exists, else where pnpm writes it ([`ROOT_KEY_ORDER`]; unknown keys last).
+    pub fn set_root(&mut self, key: &str, value: Node) {
+        let root = self.project_mut();
+        if root.entries.contains_key(key) {
+            root.insert(key, value);
+            return;
+        }
+        let rank = |k: &str| {
+            ROOT_KEY_ORDER
+                .iter()
+                .position(|r| *r == k)
+                .unwrap_or(usize::MAX)
+        };
+        let at = root
+            .entries
+            .keys()
+            .position(|k| rank(k) > rank(key))
+            .unwrap_or(root.entries.len());
+        root.entries.shift_insert(
+            at,
+            key.to_string(),
+            Entry {
+                key_raw: None,
+                blank_before: None,
+                value,
+            },
+        );
+    }
+
     /// The project lockfile (the last document).
     pub fn project(&self) -> &Map {
         &self
@@ -1460,6 +1490,26 @@ mod tests {
         let lock = Lockfile::parse(text).unwrap();
         assert_eq!(lock.render(), text);
         assert_eq!(lock.importer_deps(".")[0].reference, "1.0.0");
+    }
+
+    #[test]
+    fn new_root_keys_go_where_pnpm_writes_them() {
+        let mut lock =
+            Lockfile::parse("lockfileVersion: '9.0'\n\nimporters:\n\n  .: {}\n").unwrap();
+        lock.set_root("snapshots", Node::Map(Map::new()));
+        lock.set_root("settings", Node::Map(Map::new()));
+        lock.set_root("x-unknown", Node::str("y"));
+        let keys: Vec<&str> = lock.project().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "lockfileVersion",
+                "settings",
+                "importers",
+                "snapshots",
+                "x-unknown"
+            ]
+        );
     }
 
     #[test]
