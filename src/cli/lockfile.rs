@@ -86,21 +86,19 @@ pub fn run(a: Args) -> u8 {
         eprintln!("error: {e}");
         return exit::USAGE;
     }
-    let packages = out.lockfile.matches("\n\n  ").count();
     println!(
         "wrote {} and {} ({} importers; {} sibling packages from {}), {} in {:.0} ms",
         lockfile::LOCK,
         lockfile::WORKSPACE,
         out.importers.len(),
         out.externals.len(),
-        registry.url,
+        registry.shown,
         lockfile::RECORD,
         started.elapsed().as_secs_f64() * 1000.0
     );
     for e in &out.externals {
         println!("  {}@{}  (was {})", e.name, e.version, e.importer);
     }
-    let _ = packages;
     println!(
         "next: `dockprep fix {}` switches the install steps to `--frozen-lockfile`; run `dockprep lockfile --check` in CI",
         a.path.display()

@@ -5,7 +5,9 @@ use super::{Published, Source};
 
 /// One registry, with an optional bearer token (never printed).
 pub struct Registry {
-    pub url: String,
+    url: String,
+    /// The URL as printed: without any `user:password@`.
+    pub shown: String,
     token: Option<String>,
     agent: ureq::Agent,
 }
@@ -21,7 +23,22 @@ impl Registry {
             .http_status_as_error(false)
             .build()
             .into();
-        Registry { url, token, agent }
+        let shown = match url.split_once("://") {
+            Some((scheme, rest)) => match rest.split_once('/') {
+                Some((auth, path)) if auth.contains('@') => format!(
+                    "{scheme}://{}/{path}",
+                    auth.rsplit_once('@').map_or(auth, |(_, h)| h)
+                ),
+                _ => url.clone(),
+            },
+            None => url.clone(),
+        };
+        Registry {
+            url,
+            shown,
+            token,
+            agent,
+        }
     }
 
     /// The tarball address pnpm assumes when a lockfile records none.
@@ -116,21 +133,21 @@ impl Source for Registry {
         }
         let mut resp = req
             .call()
-            .map_err(|e| format!("cannot reach the registry {}: {e}", self.url))?;
+            .map_err(|e| format!("cannot reach the registry {}: {e}", self.shown))?;
         let status = resp.status().as_u16();
         if status == 404 {
-            return Err(format!("{name} is not published in {}", self.url));
+            return Err(format!("{name} is not published in {}", self.shown));
         }
         if status == 401 || status == 403 {
             return Err(format!(
                 "the registry {} refused the request ({status}): give a token (--token-file, or the variable the .npmrc names)",
-                self.url
+                self.shown
             ));
         }
         if status != 200 {
             return Err(format!(
                 "the registry {} answered {status} for {name}",
-                self.url
+                self.shown
             ));
         }
         let body: serde_json::Value = resp
@@ -145,9 +162,22 @@ impl Source for Registry {
             .ok_or_else(|| {
                 format!(
                     "{name}@{version} is not published in {} (publish it, or depend on a published version)",
-                    self.url
+                    self.shown
                 )
             })?;
         published_from(meta, &self.standard_tarball(name, version))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn printed_url_has_no_credentials() {
+        let r = super::Registry::new("https://u:secret@reg.example/api/npm", None);
+        assert_eq!(r.shown, "https://reg.example/api/npm/");
+        assert_eq!(
+            r.standard_tarball("@s/x", "1.0.0"),
+            "https://u:secret@reg.example/api/npm/@s/x/-/x-1.0.0.tgz"
+        );
     }
 }
