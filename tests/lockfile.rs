@@ -62,6 +62,18 @@ fn fleet_with_docker_lock(repo: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// `dockprep audit PATH --format json EXTRA…`, parsed.
+fn audit_json(path: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = dockprep()
+        .arg("audit")
+        .arg(path)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn check(root: &Path) -> (i32, String) {
     let out = dockprep()
         .arg("lockfile")
@@ -227,13 +239,7 @@ fn check_is_offline_and_names_every_kind_of_drift() {
         assert_eq!(code, 1, "{file}: {text}");
         assert!(text.contains(want), "{file}: want `{want}` in:\n{text}");
         // The audit says the same, as a high finding on the Docker lockfile.
-        let audit = dockprep()
-            .arg("audit")
-            .arg(&root)
-            .args(["--format", "json", "--select", "docker-lockfile-stale"])
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+        let v = audit_json(&root, &["--select", "docker-lockfile-stale"]);
         let f = &v["findings"][0];
         assert_eq!(f["rule"], "docker-lockfile-stale", "{v}");
         assert_eq!(f["severity"], "high");
@@ -265,13 +271,7 @@ fn the_fix_switches_the_install_to_frozen_lockfile_and_f2_goes_quiet() {
         .arg("--unsafe")
         .assert()
         .code(0);
-    let audit = dockprep()
-        .arg("audit")
-        .arg(&root)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let v = audit_json(&root, &[]);
     let rules: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -303,13 +303,10 @@ fn the_fix_switches_the_install_to_frozen_lockfile_and_f2_goes_quiet() {
         .args(["--unsafe", "--check"])
         .assert()
         .code(0);
-    let clock = dockprep()
-        .arg("audit")
-        .arg(fleet.join("learning_ai_clock"))
-        .args(["--format", "json", "--select", "workspace-outside-context"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&clock.stdout).unwrap();
+    let v = audit_json(
+        &fleet.join("learning_ai_clock"),
+        &["--select", "workspace-outside-context"],
+    );
     assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v}");
 }
 
@@ -593,13 +590,7 @@ fn the_fixed_fleet_builds_with_frozen_lockfile_on_the_real_engine() {
         .assert()
         .code(0);
     // Nothing left but what needs a person: no F2, no stale or unused lockfile.
-    let audit = dockprep()
-        .arg("audit")
-        .arg(&fleet)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    let v = audit_json(&fleet, &[]);
     assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
 
     for (repo, service) in [
