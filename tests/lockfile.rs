@@ -391,6 +391,19 @@ fn bad_input_is_refused_with_the_file_and_the_entry() {
     assert!(err.contains("127.0.0.1:9"), "{err}");
     assert!(!root.join("docker").exists(), "nothing written");
 
+    // A sibling manifest that is not JSON: its file, line and column.
+    let sibling = fleet.join("learning_ai_common_plat/packages/logger/package.json");
+    let good = std::fs::read_to_string(&sibling).unwrap();
+    std::fs::write(&sibling, good.replacen("\"version\"", "version", 1)).unwrap();
+    let (code, err) = run(&root);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("logger/package.json:3:") && err.contains("invalid JSON"),
+        "{err}"
+    );
+    assert!(!root.join("docker").exists(), "nothing written");
+    std::fs::write(&sibling, good).unwrap();
+
     // No dev lockfile.
     std::fs::remove_file(&lock).unwrap();
     let (code, err) = run(&root);

@@ -200,7 +200,6 @@ pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, String>
 /// Whether the image copies the Docker-only lockfile (`dockprep lockfile`)
 /// into a stage.
 fn installs_from_docker_lockfile(plan: &Plan, spec: &BuildSpec) -> bool {
-    use dockprep::syntax::dockerfile::Kind;
     let Some(image) = dockprep::docker::spec::image_of(&plan.project, spec) else {
         return false;
     };
@@ -208,13 +207,7 @@ fn installs_from_docker_lockfile(plan: &Plan, spec: &BuildSpec) -> bool {
         .value
         .instructions
         .iter()
-        .any(|ins| {
-            matches!(ins.kind, Kind::Copy | Kind::Add)
-                && ins
-                    .sources
-                    .iter()
-                    .any(|s| s.value.trim_start_matches("./") == dockprep::lockfile::LOCK)
-        })
+        .any(dockprep::lockfile::copies_docker_lock)
 }
 
 /// Makes `spec` build from a context dockprep writes: the context filtered

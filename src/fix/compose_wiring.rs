@@ -838,17 +838,7 @@ impl Cx<'_> {
     /// Sorts and merges the edits, and keeps them only when the result parses.
     fn finish(self) -> Vec<Edit> {
         let t = self.text;
-        let mut edits = self.edits;
-        edits.sort_by_key(|e| (e.start, e.end));
-        let mut out: Vec<Edit> = Vec::new();
-        for e in edits {
-            match out.last_mut() {
-                Some(p) if p.start == p.end && e.start == e.end && p.start == e.start => {
-                    p.text.push_str(&e.text)
-                }
-                _ => out.push(e),
-            }
-        }
+        let mut out = super::merge_inserts(self.edits);
         for e in &mut out {
             if e.start == t.len() && !t.is_empty() && !t.ends_with('\n') && !e.text.is_empty() {
                 e.text.insert_str(0, self.style.le);

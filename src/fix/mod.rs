@@ -72,6 +72,23 @@ impl Fix {
 }
 
 /// Applies non-overlapping `edits` to `text` (sorted here). Returns `None` when two overlap.
+/// The edits sorted by position, with insertions at the same offset merged
+/// into one (in the order given), so a fix can insert several pieces at one
+/// place.
+pub fn merge_inserts(mut edits: Vec<Edit>) -> Vec<Edit> {
+    edits.sort_by_key(|e| (e.start, e.end));
+    let mut out: Vec<Edit> = Vec::new();
+    for e in edits {
+        match out.last_mut() {
+            Some(p) if p.start == p.end && e.start == e.end && p.start == e.start => {
+                p.text.push_str(&e.text)
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}
+
 pub fn apply_edits(text: &str, edits: &[Edit]) -> Option<String> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.start, e.end));

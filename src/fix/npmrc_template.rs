@@ -158,16 +158,7 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
         }
         edits.push(Edit::insert(at, top));
     }
-    edits.sort_by_key(|e| (e.start, e.end));
-    let mut out: Vec<Edit> = Vec::new();
-    for e in edits {
-        match out.last_mut() {
-            Some(p) if p.start == p.end && e.start == e.end && p.start == e.start => {
-                p.text.push_str(&e.text)
-            }
-            _ => out.push(e),
-        }
-    }
+    let out = super::merge_inserts(edits);
     if apply_edits(text, &out).is_none() {
         return Vec::new();
     }

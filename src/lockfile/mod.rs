@@ -54,6 +54,17 @@ use crate::prune::read;
 /// type as `dockprep prune`'s).
 pub use crate::prune::Error;
 
+/// Whether a Dockerfile instruction copies the Docker-only lockfile into the
+/// image (`COPY docker/pnpm-lock.yaml …`).
+pub fn copies_docker_lock(ins: &crate::syntax::dockerfile::Instruction) -> bool {
+    use crate::syntax::dockerfile::Kind;
+    matches!(ins.kind, Kind::Copy | Kind::Add)
+        && ins
+            .sources
+            .iter()
+            .any(|s| s.value.trim_start_matches("./") == LOCK)
+}
+
 /// An out-of-context workspace package the image installs from the registry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct External {
@@ -143,25 +154,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `a/b/../c` → `a/c`, keeping leading `..`.
-fn normalize(rel: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." if out.last().is_some_and(|s| *s != "..") => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    if out.is_empty() {
-        ".".to_string()
-    } else {
-        out.join("/")
-    }
-}
-
 fn is_outside(importer: &str) -> bool {
     importer == ".." || importer.starts_with("../") || importer.starts_with('/')
 }
@@ -172,16 +164,16 @@ fn link_target(from: &str, reference: &str) -> Option<String> {
     if rel.starts_with('/') {
         return Some(rel.to_string());
     }
-    Some(normalize(&format!("{from}/{rel}")))
+    Some(pnpm_lock::join_importer(from, rel))
 }
 
-fn manifest_json(path: &Path) -> Result<(String, serde_json::Value), Error> {
+fn manifest_json(path: &Path) -> Result<serde_json::Value, Error> {
     let text = read(path)?;
-    crate::syntax::package_json::PackageJson::parse(&text)
-        .map_err(|e| Error::at(path, &text, e.span.start, e.message))?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| Error::file(path, format!("invalid JSON: {e}")))?;
-    Ok((text, v))
+    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    serde_json::from_str(body).map_err(|e| {
+        let off = LineIndex::new(&text).offset(&text, e.line().max(1), e.column().max(1));
+        Error::at(path, &text, off, format!("invalid JSON: {e}"))
+    })
 }
 
 /// Reads the repository: the dev lockfile and workspace, the in-context
@@ -219,7 +211,9 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
     let outside_globs: Vec<(usize, usize)> = ws
         .packages
         .iter()
-        .filter(|g| !g.value.starts_with('!') && is_outside(&normalize(&g.value)))
+        .filter(|g| {
+            !g.value.starts_with('!') && is_outside(&pnpm_lock::normalize_relative(&g.value))
+        })
         .map(|g| (g.span.start, g.span.end))
         .collect();
     let mut externals = BTreeMap::new();
@@ -231,7 +225,7 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
             continue;
         }
         let mpath = root.join(id).join("package.json");
-        let (_, v) = manifest_json(&mpath)?;
+        let v = manifest_json(&mpath)?;
         let name = v.get("name").and_then(|x| x.as_str());
         let version = v.get("version").and_then(|x| x.as_str());
         let (Some(name), Some(version)) = (name, version) else {
@@ -422,13 +416,14 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
                 ),
             ));
         }
-        // The published manifest must be the one the dev workspace resolved.
-        let local: BTreeSet<String> = dev
+        // What the dev workspace resolved for it, apart from its dev dependencies.
+        let runtime_deps: Vec<_> = dev
             .importer_deps(&ext.importer)
-            .iter()
+            .into_iter()
             .filter(|d| d.field != "devDependencies")
-            .map(|d| d.name.to_string())
             .collect();
+        // The published manifest must be the one the dev workspace resolved.
+        let local: BTreeSet<String> = runtime_deps.iter().map(|d| d.name.to_string()).collect();
         if local != published.dependencies {
             let only_local: Vec<_> = local.difference(&published.dependencies).cloned().collect();
             let only_published: Vec<_> =
@@ -446,10 +441,7 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
         let mut snap = Map::new();
         for field in ["dependencies", "optionalDependencies"] {
             let mut deps: Vec<(String, String)> = Vec::new();
-            for d in dev.importer_deps(&ext.importer) {
-                if d.field != field {
-                    continue;
-                }
+            for d in runtime_deps.iter().filter(|d| d.field == field) {
                 let reference = match version_of(&ext.importer, d.reference) {
                     Some(e) => e.version.clone(),
                     None => d.reference.to_string(),
@@ -763,9 +755,6 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(normalize("../a/packages/x/../y"), "../a/packages/y");
-        assert_eq!(normalize("backend/../../c"), "../c");
-        assert_eq!(normalize("./"), ".");
         assert_eq!(
             link_target("backend", "link:../../c/p").as_deref(),
             Some("../c/p")

@@ -243,13 +243,12 @@ pub fn normalize(path: &Path) -> Option<String> {
 }
 
 /// Joins a `/`-separated relative reference to a directory id and
-/// normalizes (`packages/a` + `../b` → `packages/b`).
+/// normalizes (`packages/a` + `../b` → `packages/b`); `None` when it leaves
+/// the workspace root.
 pub fn join_id(dir: &str, rel: &str) -> Option<String> {
-    let base = if dir == "." { "" } else { dir };
-    let joined = if base.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{base}/{rel}")
-    };
-    normalize(Path::new(&joined))
+    if rel.starts_with('/') {
+        return None;
+    }
+    let id = crate::syntax::pnpm_lock::join_importer(dir, rel);
+    (id != ".." && !id.starts_with("../")).then_some(id)
 }

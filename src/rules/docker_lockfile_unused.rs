@@ -5,7 +5,6 @@ use crate::lockfile::{LOCK, WORKSPACE};
 use crate::project::install::{invocation, Manager};
 use crate::project::sources::{relative_to, slash};
 use crate::project::{Image, Install, Project};
-use crate::syntax::dockerfile::Kind;
 
 declare_rule! {
     /// ## What it does
@@ -68,14 +67,7 @@ fn copies_docker_lock(p: &Project, image: &Image, inst: &Install) -> bool {
     let df = &p.dockerfiles[image.dockerfile].value;
     df.lineage(inst.stage, inst.instruction)
         .into_iter()
-        .any(|i| {
-            let ins = &df.instructions[i];
-            matches!(ins.kind, Kind::Copy | Kind::Add)
-                && ins
-                    .sources
-                    .iter()
-                    .any(|s| s.value.trim_start_matches("./") == LOCK)
-        })
+        .any(|i| crate::lockfile::copies_docker_lock(&df.instructions[i]))
 }
 
 /// The image directory standing for the repository root: the install

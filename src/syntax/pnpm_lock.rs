@@ -521,6 +521,33 @@ pub fn dep_path(version: LockVersion, name: &str, reference: &str) -> Option<Str
     Some(format!("{prefix}{name}@{reference}"))
 }
 
+/// `a/./b/../c` → `a/c` for a `/`-separated relative path, keeping the
+/// leading `..` that climb out of its start; `.` when nothing is left.
+pub fn normalize_relative(rel: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if out.last().is_some_and(|s| *s != "..") => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
+    }
+}
+
+/// The importer id `rel` names from importer `from` (`backend` +
+/// `../../c/p` → `../c/p`). Ids may climb out of the lockfile's directory,
+/// as pnpm writes them for workspace packages outside it.
+pub fn join_importer(from: &str, rel: &str) -> String {
+    normalize_relative(&format!("{from}/{rel}"))
+}
+
 /// A graph key without its `(peer@version)` / `(patch_hash=…)` suffixes.
 pub fn strip_suffixes(dep_path: &str) -> &str {
     // The first `(` after the version starts the suffixes; names cannot hold `(`.
@@ -1480,6 +1507,13 @@ mod tests {
             Some("x@file:packages/x")
         );
         assert_eq!(strip_suffixes("a@1.0.0(b@2.0.0)(c@1.0.0)"), "a@1.0.0");
+        assert_eq!(
+            normalize_relative("../a/packages/x/../y"),
+            "../a/packages/y"
+        );
+        assert_eq!(normalize_relative("./"), ".");
+        assert_eq!(join_importer("backend", "../../c/p"), "../c/p");
+        assert_eq!(join_importer(".", "packages/a/../b"), "packages/b");
         assert_eq!(split_name_version("@s/n@1.0.0"), Some(("@s/n", "1.0.0")));
         assert_eq!(split_name_version("/n@1.0.0"), Some(("n", "1.0.0")));
     }
