@@ -403,9 +403,9 @@ fn runtime_deps(text: &str) -> Vec<(&'static str, String, String, usize)> {
 /// The lockfile with only what `kept` names: importers, `packages`,
 /// `snapshots`, `patchedDependencies` (and `time`) pruned; everything else,
 /// and the first document of a two-document lockfile, as it was.
-pub fn pruned_lockfile(lock: &Lockfile, kept: &Kept) -> Lockfile {
-    let mut out = lock.clone();
-    let v6 = lock.version == LockVersion::V6;
+pub fn pruned_lockfile(lock: Lockfile, kept: &Kept) -> Lockfile {
+    let mut out = lock;
+    let v6 = out.version == LockVersion::V6;
     let root = out.project_mut();
     if let Some(Node::Map(m)) = root.get_mut("importers") {
         let ids: HashSet<&str> = kept.importers.iter().map(String::as_str).collect();

@@ -313,7 +313,16 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     lock::check_fresh(&input, &kept)?;
     phase("fresh");
     let patches = workspace_yaml::PatchConfig::read(&root, &ws_text, &lockfile, &mut kept)?;
-    let pruned = lock::pruned_lockfile(&lockfile, &kept);
+    let count = |l: &Lockfile, key: &str| l.project().get_map(key).map_or(0, |m| m.len());
+    let graph_key = match lockfile.version {
+        crate::syntax::pnpm_lock::LockVersion::V9 => "snapshots",
+        crate::syntax::pnpm_lock::LockVersion::V6 => "packages",
+    };
+    let importers_total = lockfile.importer_ids().len();
+    let snapshots_total = count(&lockfile, graph_key);
+    let packages_total = count(&lockfile, "packages");
+    // The original is not needed any more: prune it in place, no copy.
+    let pruned = lock::pruned_lockfile(lockfile, &kept);
     phase("pruned lockfile");
     let ws_pruned = workspace_yaml::prune(&ws_path, &ws_text, &kept.importers, &patches)?;
 
@@ -331,20 +340,15 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     let files = output::write(&plan, &out, opts.layout, opts.force)?;
 
     phase("written");
-    let count = |l: &Lockfile, key: &str| l.project().get_map(key).map_or(0, |m| m.len());
-    let graph_key = match lockfile.version {
-        crate::syntax::pnpm_lock::LockVersion::V9 => "snapshots",
-        crate::syntax::pnpm_lock::LockVersion::V6 => "packages",
-    };
     Ok(Summary {
         root,
         out,
         importers: kept.importers.clone(),
-        importers_total: lockfile.importer_ids().len(),
+        importers_total,
         snapshots: count(&pruned, graph_key),
-        snapshots_total: count(&lockfile, graph_key),
+        snapshots_total,
         packages: count(&pruned, "packages"),
-        packages_total: count(&lockfile, "packages"),
+        packages_total,
         patches: patches.kept_keys(),
         files,
         missing: plan.missing.clone(),
