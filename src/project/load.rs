@@ -129,6 +129,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     for r in 0..l.p.repos.len() {
         l.images(r);
     }
+    l.index();
     Ok(l.p)
 }
 
@@ -150,6 +151,42 @@ struct Loader {
 }
 
 impl Loader {
+    /// Builds the model's indexes, once: repository roots, every manifest
+    /// attached to its innermost repository, the images of each Dockerfile,
+    /// the Dockerfile of each file and of each repository.
+    fn index(&mut self) {
+        let p = &mut self.p;
+        p.images_by_dockerfile = vec![Vec::new(); p.dockerfiles.len()];
+        for (i, image) in p.images.iter().enumerate() {
+            p.images_by_dockerfile[image.dockerfile].push(i);
+        }
+        p.dockerfile_by_file = p
+            .dockerfiles
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.file, i))
+            .collect();
+        p.dockerfile_repo = vec![None; p.dockerfiles.len()];
+        for (r, repo) in p.repos.iter().enumerate() {
+            for &d in &repo.dockerfiles {
+                p.dockerfile_repo[d].get_or_insert(r);
+            }
+        }
+        let roots = self
+            .p
+            .repos
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (clean(&r.root), i))
+            .collect();
+        self.p.repo_roots = roots;
+        for m in 0..self.p.manifests.len() {
+            if let Some(r) = self.p.repo_of(&self.p.manifests[m].path) {
+                self.p.repos[r].manifests.push(m);
+            }
+        }
+    }
+
     fn error(&mut self, e: FileError) {
         if !self.p.errors.contains(&e) {
             self.p.errors.push(e);
@@ -368,6 +405,7 @@ impl Loader {
                 gitignore,
                 backups: Vec::new(),
                 docker_lock,
+                manifests: Vec::new(),
             });
             let r = self.p.repos.len() - 1;
             repo = Some(r);

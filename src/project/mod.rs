@@ -52,6 +52,9 @@ pub struct Repo {
     pub backups: Vec<FileId>,
     /// The Docker-only lockfile `dockprep lockfile` wrote, if any.
     pub docker_lock: Option<DockerLock>,
+    /// Every manifest read whose innermost repository is this one (indexes
+    /// into [`Project::manifests`]), attached once at load.
+    pub manifests: Vec<usize>,
 }
 
 /// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
@@ -141,6 +144,14 @@ pub struct Project {
     pub private_scopes: BTreeSet<String>,
     /// Registry-host build argument names from the configuration.
     pub host_args: Vec<String>,
+    /// Repository roots (cleaned) to their index, for [`Project::repo_of`].
+    pub(crate) repo_roots: std::collections::HashMap<PathBuf, usize>,
+    /// The images built from each Dockerfile, for [`Project::images_of`].
+    pub(crate) images_by_dockerfile: Vec<Vec<usize>>,
+    /// The Dockerfile parsed from each file, for [`Project::dockerfile_in`].
+    pub(crate) dockerfile_by_file: std::collections::HashMap<FileId, usize>,
+    /// The repository that discovered each Dockerfile.
+    pub(crate) dockerfile_repo: Vec<Option<usize>>,
 }
 
 impl Project {
@@ -154,15 +165,54 @@ impl Project {
             .is_some_and(|s| self.private_scopes.contains(s))
     }
 
+    /// The innermost repository whose root contains `path` (a cleaned path,
+    /// as the loader records them): one lookup per ancestor, so relating
+    /// every file to its repository stays linear in the fleet size.
+    pub fn repo_of(&self, path: &Path) -> Option<usize> {
+        let outside = path.starts_with("..");
+        path.ancestors().find_map(|a| {
+            let key = if a.as_os_str().is_empty() {
+                if outside {
+                    return None;
+                }
+                Path::new(".")
+            } else {
+                a
+            };
+            self.repo_roots.get(key).copied()
+        })
+    }
+
+    /// The repository whose root is exactly `root` (cleaned).
+    pub fn repo_at(&self, root: &Path) -> Option<usize> {
+        self.repo_roots.get(root).copied()
+    }
+
     pub fn dockerfile_of(&self, image: &Image) -> &Parsed<Dockerfile> {
         &self.dockerfiles[image.dockerfile]
     }
 
     /// Images built from Dockerfile `index`.
     pub fn images_of(&self, dockerfile: usize) -> impl Iterator<Item = &Image> {
-        self.images
-            .iter()
-            .filter(move |i| i.dockerfile == dockerfile)
+        self.images_by_dockerfile
+            .get(dockerfile)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.images[i])
+    }
+
+    /// The Dockerfile parsed from file `file`, if it is one.
+    pub fn dockerfile_in(&self, file: FileId) -> Option<usize> {
+        self.dockerfile_by_file.get(&file).copied()
+    }
+
+    /// The repository a Dockerfile belongs to: the first image built from
+    /// it, else the repository that discovered it.
+    pub fn repo_of_dockerfile(&self, dockerfile: usize) -> Option<usize> {
+        self.images_of(dockerfile)
+            .map(|i| i.repo)
+            .next()
+            .or_else(|| self.dockerfile_repo.get(dockerfile).copied().flatten())
     }
 
     /// The `packageManager` that applies to an image: from its installed

@@ -151,11 +151,7 @@ pub fn syntax_directive_edit() -> crate::fix::Edit {
 /// The repository a Dockerfile belongs to (the first image built from it, else
 /// the repository that discovered it).
 pub fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
-    p.images_of(dockerfile).map(|i| i.repo).next().or_else(|| {
-        p.repos
-            .iter()
-            .position(|r| r.dockerfiles.contains(&dockerfile))
-    })
+    p.repo_of_dockerfile(dockerfile)
 }
 
 /// An install step's cache mounts against the store its package manager uses.

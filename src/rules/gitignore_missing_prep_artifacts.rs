@@ -73,10 +73,7 @@ fn evidence(p: &Project, repo: usize) -> Vec<(FileId, Span, String)> {
             }
         }
     }
-    for m in &p.manifests {
-        if crate::project::sources::relative_to(&m.path, &r.root).is_none() {
-            continue;
-        }
+    for m in r.manifests.iter().map(|&m| &p.manifests[m]) {
         let text = p.text(m.file);
         if let Some(rf) = crate::prep::guard::scan_manifest(text.as_bytes())
             .into_iter()

@@ -216,12 +216,18 @@ pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
 
 /// [`run`], telling how the command line chose the rules.
 pub fn run_with(project: &Project, rules: &[&Rule], cli: suppress::Cli) -> Vec<Finding> {
-    let mut all = Vec::new();
-    for r in rules {
-        let mut out = Vec::new();
-        (r.check)(project, r, &mut out);
-        all.extend(out);
-    }
+    use rayon::prelude::*;
+    // Rules are pure functions of the model: run them side by side; the
+    // results are concatenated in the order of `rules` (rayon keeps it).
+    let per_rule: Vec<Vec<Finding>> = rules
+        .par_iter()
+        .map(|r| {
+            let mut out = Vec::new();
+            (r.check)(project, r, &mut out);
+            out
+        })
+        .collect();
+    let mut all: Vec<Finding> = per_rule.into_iter().flatten().collect();
     let mut seen = std::collections::HashSet::new();
     all.retain(|f| seen.insert((f.rule, f.primary.file, f.primary.span)));
     let mut all = suppress::settle(project, rules, all, cli);

@@ -69,13 +69,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         if refs.is_empty() {
             continue;
         }
-        let repo = p
-            .repos
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| crate::project::sources::relative_to(&m.path, &r.root).is_some())
-            .max_by_key(|(_, r)| r.root.components().count())
-            .map(|(i, _)| i);
+        let repo = p.repo_of(&m.path);
         let shown = repo.map_or_else(
             || crate::project::sources::slash(&m.path),
             |r| rel(&m.path, &p.repos[r].root),

@@ -132,7 +132,7 @@ pub fn directives(project: &Project) -> Vec<Directive> {
 
 /// The last line of the Dockerfile instruction that starts on `line`.
 fn instruction_end(project: &Project, file: FileId, line: usize) -> Option<usize> {
-    let d = project.dockerfiles.iter().find(|d| d.file == file)?;
+    let d = &project.dockerfiles[project.dockerfile_in(file)?];
     let src = project.sources.get(file);
     d.value.instructions.iter().find_map(|i| {
         (src.position(i.span.start).line == line).then(|| {
@@ -144,12 +144,7 @@ fn instruction_end(project: &Project, file: FileId, line: usize) -> Option<usize
 
 /// The configuration that governs `path`: the innermost repository's.
 fn config_of<'p>(project: &'p Project, path: &Path) -> Option<&'p crate::config::Config> {
-    project
-        .repos
-        .iter()
-        .filter(|r| relative_to(path, &r.root).is_some())
-        .max_by_key(|r| r.root.components().count())
-        .map(|r| &r.config)
+    project.repo_of(path).map(|r| &project.repos[r].config)
 }
 
 /// How the command line chose the rules (it overrides the configuration).

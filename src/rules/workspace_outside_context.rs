@@ -69,9 +69,8 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         let ws_dir = ws.path.parent().map(Path::to_path_buf).unwrap_or_default();
         // A Docker-only workspace and lockfile (`dockprep lockfile`) resolve
         // F2 for the images; `docker-lockfile-stale` watches their drift.
-        if p.repos
-            .iter()
-            .any(|r| r.root == ws_dir && r.docker_lock.is_some())
+        if p.repo_at(&clean(&ws_dir))
+            .is_some_and(|r| p.repos[r].docker_lock.is_some())
         {
             continue;
         }
