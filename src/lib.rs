@@ -11,6 +11,7 @@ pub mod fix;
 pub mod fsutil;
 pub mod lockfile;
 pub mod pack;
+pub mod paths;
 pub mod prep;
 pub mod project;
 pub mod prune;

@@ -1,6 +1,8 @@
 //! The files an audit read, by id, with their text and line index.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+pub use crate::paths::{clean, relative_to, slash};
 
 use crate::syntax::{LineIndex, ParseError, Position, Span};
 
@@ -126,66 +128,5 @@ impl Sources {
             message: e.message.clone(),
             at: Some((id, e.span)),
         }
-    }
-}
-
-/// Lexically normalises a path: removes `.` and resolves `..` where possible.
-pub fn clean(path: &Path) -> PathBuf {
-    let mut out: Vec<Component> = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            _ => out.push(c),
-        }
-    }
-    if out.is_empty() {
-        return PathBuf::from(".");
-    }
-    out.iter().collect()
-}
-
-/// `path` relative to `base` when it lies under it (both cleaned).
-pub fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
-    let p = clean(path);
-    let b = clean(base);
-    if b == Path::new(".") && p.is_relative() && !p.starts_with("..") {
-        return Some(p);
-    }
-    p.strip_prefix(&b).ok().map(|r| {
-        if r.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            r.to_path_buf()
-        }
-    })
-}
-
-/// A path as `/`-separated text.
-pub fn slash(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cleans_paths() {
-        assert_eq!(clean(Path::new("a/./b/../c")), PathBuf::from("a/c"));
-        assert_eq!(clean(Path::new("a/../../x")), PathBuf::from("../x"));
-        assert_eq!(clean(Path::new("./")), PathBuf::from("."));
-        assert_eq!(
-            relative_to(Path::new("r/backend/x"), Path::new("r")),
-            Some(PathBuf::from("backend/x"))
-        );
-        assert_eq!(relative_to(Path::new("r/../y"), Path::new("r")), None);
     }
 }

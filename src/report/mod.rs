@@ -8,24 +8,9 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
-use std::path::Path;
-
-use crate::project::sources::slash;
+pub use crate::paths::display_path;
 use crate::project::Project;
 use crate::rules::{Finding, Severity};
-
-/// A path as shown to users: relative to the current directory when it lies
-/// under it, `/`-separated.
-pub fn display_path(path: &Path) -> String {
-    if path.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Ok(rel) = path.strip_prefix(&cwd) {
-                return slash(rel);
-            }
-        }
-    }
-    slash(path)
-}
 
 /// The closing line: `19 findings (11 high, 4 medium, 4 low) in 40 files, 0 errors`.
 pub fn summary_line(project: &Project, findings: &[Finding]) -> String {
