@@ -2,8 +2,9 @@
 //! self-contained HTML page (table, SVG bar chart, step times) and JSON.
 //!
 //! Pure functions, no I/O. A sample that is NaN, infinite or negative is
-//! treated as missing, and so is a [`Samples`] left with no sample by that.
-//! A row pairs the [`Variant::Before`] and [`Variant::After`] entries of one
+//! treated as missing, and so is a [`Samples`](super::Samples) left with no
+//! sample by that. A row pairs the [`Variant::Before`](super::Variant::Before)
+//! and [`Variant::After`](super::Variant::After) entries of one
 //! repo and surface, in the order of the pair's first entry in the report; a
 //! second entry for the same repo, surface and variant is not shown (the row's
 //! notes say how many were left out).
