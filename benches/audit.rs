@@ -14,7 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dockprep::project::{self, Options, Project};
+use dockprep::project::{self, Project};
 use dockprep::report;
 use dockprep::rules::{self, registry};
 
@@ -23,13 +23,13 @@ const FLEET_SIZE: usize = 1000;
 
 /// The whole audit as the CLI does it for `--format json`.
 fn audit(paths: &[PathBuf]) -> String {
-    let p = project::load(paths, &Options::default()).expect("load");
+    let p = project::load(paths, &dockprep::audit::options()).expect("load");
     let findings = rules::run(&p, registry::RULES);
     report::json::render(&p, &findings)
 }
 
 fn load(paths: &[PathBuf]) -> Project {
-    project::load(paths, &Options::default()).expect("load")
+    project::load(paths, &dockprep::audit::options()).expect("load")
 }
 
 /// Generates the fleet with `scripts/gen-fleet` under `dir`.

@@ -4,8 +4,10 @@
 //! [`project`] (discovery and the model of repositories) → [`rules`] (pure
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
+pub mod audit;
 pub mod bench;
 pub mod config;
+pub mod diagnostics;
 pub mod docker;
 pub mod fix;
 pub mod fsutil;

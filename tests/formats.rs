@@ -240,7 +240,7 @@ fn load(paths: &[&Path]) -> Project {
     let opts = Options {
         private_scopes: vec!["@acme".into()],
         host_args: vec![],
-        ..Default::default()
+        ..dockprep::audit::options()
     };
     let paths: Vec<_> = paths.iter().map(|p| p.to_path_buf()).collect();
     project::load(&paths, &opts).unwrap()

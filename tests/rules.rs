@@ -45,7 +45,7 @@ fn audit(path: &Path, rule: &'static Rule) -> (Project, Vec<Finding>) {
     let opts = Options {
         private_scopes: vec!["@acme".into()],
         host_args: vec![],
-        ..Default::default()
+        ..dockprep::audit::options()
     };
     let project = project::load(&[path.to_path_buf()], &opts)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -137,7 +137,7 @@ fn check_rule(slug: &str) {
     let fires = fixture(slug, "fires");
     let opts = Options {
         private_scopes: vec!["@acme".into()],
-        ..Default::default()
+        ..dockprep::audit::options()
     };
     let fo = FixOptions {
         include_unsafe: true,
@@ -369,7 +369,7 @@ fn fixes_in_any_combination_keep_files_parsable() {
                     .collect();
                 let opts = Options {
                     private_scopes: vec!["@acme".into()],
-                    ..Default::default()
+                    ..dockprep::audit::options()
                 };
                 let fo = FixOptions {
                     include_unsafe: true,

@@ -80,7 +80,7 @@ pub fn run(args: Args) -> u8 {
         private_scopes: args.private_scopes.clone(),
         host_args: Vec::new(),
         config: args.config.clone(),
-        ..Default::default()
+        ..dockprep::audit::options()
     };
     let project = match project::load(&args.paths, &opts) {
         Ok(p) => p,

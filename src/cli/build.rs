@@ -11,7 +11,7 @@ use dockprep::docker::client::{BuildOutcome, Docker, Redactor};
 use dockprep::docker::progress::Status;
 use dockprep::docker::spec::{self, BuildSpec, Overrides, Secret};
 use dockprep::docker::{preflight, summary};
-use dockprep::project::{self, Options};
+use dockprep::project;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProgressMode {
@@ -150,7 +150,7 @@ pub fn plan(
     if let Some(c) = context {
         roots.push(c.clone());
     }
-    let project = project::load(&roots, &Options::default()).map_err(|e| e.to_string())?;
+    let project = project::load(&roots, &dockprep::audit::options()).map_err(|e| e.to_string())?;
     let specs = match file {
         Some(f) => vec![spec::single(
             &project,

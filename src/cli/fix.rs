@@ -42,7 +42,7 @@ pub fn run(a: Args) -> u8 {
     };
     let opts = Options {
         private_scopes: a.private_scopes.clone(),
-        ..Default::default()
+        ..dockprep::audit::options()
     };
     let fo = FixOptions {
         include_unsafe: a.include_unsafe,

@@ -62,7 +62,7 @@ fn option2_copy(root: &Path, out: &Output, tmp: &Path) -> Result<PathBuf, String
         vec![dockprep::rules::registry::get("docker-lockfile-unused").ok_or("rule missing")?];
     let fixed = dockprep::fix::engine::run(
         std::slice::from_ref(&copy),
-        &Default::default(),
+        &dockprep::audit::options(),
         &rules,
         &Default::default(),
     )

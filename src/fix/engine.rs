@@ -80,7 +80,7 @@ fn validate(path: &Path, text: &str) -> Result<(), String> {
     } else if name == "pnpm-workspace.yaml" {
         crate::syntax::pnpm_workspace::Workspace::parse(text).map(|_| ())
     } else if name == "dockprep.toml" {
-        crate::config::Config::parse(text).map(|_| ())
+        crate::config::Config::parse_checked(text, crate::rules::registry::is_known).map(|_| ())
     } else {
         Ok(())
     };
@@ -104,6 +104,7 @@ pub fn run(
     for round in 1..=opts.max_rounds {
         let mut lo = load.clone();
         lo.overlay = overlay.clone();
+        lo.known_rule.get_or_insert(rules::registry::is_known);
         let project = project::load(paths, &lo)?;
         let findings = rules::run(&project, rules);
         let mut accepted: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();

@@ -43,27 +43,12 @@ use sha2::{Digest, Sha256};
 use crate::syntax::pnpm_lock::{self, LockVersion, Lockfile, Map, Node, DEP_FIELDS};
 use crate::syntax::LineIndex;
 
-/// The folder, relative to the repository root.
-pub const DIR: &str = "docker";
-pub const LOCK: &str = "docker/pnpm-lock.yaml";
-pub const WORKSPACE: &str = "docker/pnpm-workspace.yaml";
-pub const RECORD: &str = "docker/dockprep-lock.json";
+pub use crate::project::docker_lock::{copies_docker_lock, Stale, DIR, LOCK, RECORD, WORKSPACE};
 
 use crate::prune::read;
 /// Errors name the file, and the line and column when known (the same
 /// type as `dockprep prune`'s).
 pub use crate::prune::Error;
-
-/// Whether a Dockerfile instruction copies the Docker-only lockfile into the
-/// image (`COPY docker/pnpm-lock.yaml …`).
-pub fn copies_docker_lock(ins: &crate::syntax::dockerfile::Instruction) -> bool {
-    use crate::syntax::dockerfile::Kind;
-    matches!(ins.kind, Kind::Copy | Kind::Add)
-        && ins
-            .sources
-            .iter()
-            .any(|s| s.value.trim_start_matches("./") == LOCK)
-}
 
 /// An out-of-context workspace package the image installs from the registry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -691,16 +676,19 @@ pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
     crate::fsutil::write_atomic(&p, json.as_bytes()).map_err(|e| Error::file(&p, e.to_string()))
 }
 
-/// Why a Docker lockfile is stale.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Stale {
-    /// Changed inputs and outputs, with what changed.
-    pub changes: Vec<(String, &'static str)>,
-}
-
 /// Compares the record with the repository, without network. `Ok(None)`
 /// when fresh; `Err` when there is no Docker lockfile or it cannot be read.
 pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
+    check_inner(root)
+}
+
+/// [`check`] as the model's [`crate::project::docker_lock::Check`]: what
+/// `audit`, `fix` and `build` pass to the loader.
+pub fn check_state(root: &Path) -> Result<Option<Stale>, String> {
+    check_inner(root).map_err(|e| e.to_string())
+}
+
+fn check_inner(root: &Path) -> Result<Option<Stale>, Error> {
     let rpath = root.join(RECORD);
     if !rpath.is_file() {
         return Err(Error::file(

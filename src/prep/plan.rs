@@ -127,6 +127,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         &paths,
         &Options {
             private_scopes: opts.private_scopes.clone(),
+            known_rule: Some(crate::rules::registry::is_known),
             ..Options::default()
         },
     )

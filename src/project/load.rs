@@ -29,6 +29,12 @@ pub struct Options {
     /// A `dockprep.toml` for every repository (instead of the one found at
     /// or above each).
     pub config: Option<PathBuf>,
+    /// Which rule slugs a `dockprep.toml` may name (the rule registry, which
+    /// lives above the model); `None` accepts any.
+    pub known_rule: Option<fn(&str) -> bool>,
+    /// How a repository's Docker-only lockfile is compared with its inputs
+    /// (the `lockfile` feature's check); `None` leaves it unchecked.
+    pub docker_lock_check: Option<super::docker_lock::Check>,
 }
 
 /// Failure to start an audit at all.
@@ -73,6 +79,8 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     let mut l = Loader::default();
     l.p.sources.set_overlay(opts.overlay.clone());
     l.config_file = opts.config.clone();
+    l.known_rule = opts.known_rule;
+    l.docker_lock_check = opts.docker_lock_check;
     l.p.host_args = if opts.host_args.is_empty() {
         vec!["GITEA_NPM_HOST".to_string()]
     } else {
@@ -148,6 +156,8 @@ struct Loader {
     /// `--config`: the one configuration of every repository, read once.
     config_file: Option<PathBuf>,
     config_loaded: Option<crate::config::Config>,
+    known_rule: Option<fn(&str) -> bool>,
+    docker_lock_check: Option<super::docker_lock::Check>,
 }
 
 impl Loader {
@@ -301,13 +311,25 @@ impl Loader {
         path.is_file() || self.p.sources.overlay_has(&clean(path))
     }
 
+    /// How a `dockprep.toml` is parsed: its rule slugs checked when the
+    /// caller named the known ones.
+    fn config_parser(
+        &self,
+    ) -> impl Fn(&str) -> Result<crate::config::Config, ParseError> + 'static {
+        let known = self.known_rule;
+        move |t: &str| match known {
+            Some(k) => crate::config::Config::parse_checked(t, k),
+            None => crate::config::Config::parse(t),
+        }
+    }
+
     /// The `dockprep.toml` of `dir` or its nearest ancestor that has one.
     fn config_for(&mut self, dir: &Path) -> crate::config::Config {
         if let Some(f) = self.config_file.clone() {
             if let Some(c) = &self.config_loaded {
                 return c.clone();
             }
-            let c = match self.read(&f, crate::config::Config::parse) {
+            let c = match self.read(&f, self.config_parser()) {
                 Some((_, mut c)) => {
                     c.path = Some(f);
                     c
@@ -328,7 +350,7 @@ impl Loader {
                 } else {
                     f.clone()
                 };
-                if let Some((_, mut c)) = self.read(&shown, crate::config::Config::parse) {
+                if let Some((_, mut c)) = self.read(&shown, self.config_parser()) {
                     c.path = Some(shown);
                     return c;
                 }
@@ -469,17 +491,20 @@ impl Loader {
     /// The repository's Docker-only lockfile and its freshness (hashes only,
     /// no network: `dockprep lockfile --check`).
     fn docker_lock(&mut self, dir: &Path) -> Option<super::DockerLock> {
-        let record = dir.join(crate::lockfile::RECORD);
+        let record = dir.join(super::docker_lock::RECORD);
         if !record.is_file() {
             return None;
         }
-        let lock = dir.join(crate::lockfile::LOCK);
+        let lock = dir.join(super::docker_lock::LOCK);
         let file = self
             .p
             .sources
             .read(if lock.is_file() { &lock } else { &record })
             .ok()?;
-        let state = crate::lockfile::check(dir).map_err(|e| e.to_string());
+        let state = match self.docker_lock_check {
+            Some(check) => check(dir),
+            None => Err("freshness not checked".to_string()),
+        };
         Some(super::DockerLock { file, state })
     }
 

@@ -3,6 +3,7 @@
 //! manifests each image installs, which workspace packages exist. Reads files;
 //! never writes.
 
+pub mod docker_lock;
 pub mod install;
 mod load;
 pub mod sources;
@@ -20,6 +21,7 @@ use crate::syntax::npmrc::Npmrc;
 use crate::syntax::package_json::PackageJson;
 use crate::syntax::pnpm_workspace::Workspace;
 use crate::syntax::shell::SimpleCommand;
+pub use docker_lock::{DockerLock, Stale};
 use install::Manager;
 
 /// A parsed file of type `T`.
@@ -55,22 +57,6 @@ pub struct Repo {
     /// Every manifest read whose innermost repository is this one (indexes
     /// into [`Project::manifests`]), attached once at load.
     pub manifests: Vec<usize>,
-}
-
-/// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
-#[derive(Debug)]
-pub struct DockerLock {
-    /// `docker/pnpm-lock.yaml` (the record `docker/dockprep-lock.json` when
-    /// the lockfile is missing), as read.
-    pub file: FileId,
-    /// `Ok(None)` fresh, `Ok(Some)` stale, `Err` unreadable record.
-    pub state: Result<Option<crate::lockfile::Stale>, String>,
-}
-
-impl DockerLock {
-    pub fn is_fresh(&self) -> bool {
-        matches!(self.state, Ok(None))
-    }
 }
 
 /// A `COPY` of an `.npmrc` into an image.

@@ -6,9 +6,7 @@ pub use crate::paths::{clean, relative_to, slash};
 
 use crate::syntax::{LineIndex, ParseError, Position, Span};
 
-/// Index of a file in [`Sources`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(pub usize);
+pub use crate::diagnostics::FileId;
 
 #[derive(Debug)]
 pub struct SourceFile {

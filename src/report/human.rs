@@ -121,8 +121,8 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
     }
     if let Some(fix) = &f.fix {
         let kind = match fix.applicability {
-            crate::fix::Applicability::Safe => "fix",
-            crate::fix::Applicability::Unsafe => "unsafe fix",
+            crate::diagnostics::Applicability::Safe => "fix",
+            crate::diagnostics::Applicability::Unsafe => "unsafe fix",
         };
         let _ = writeln!(
             out,

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::display_path;
-use crate::fix::Fix;
+use crate::diagnostics::Fix;
 use crate::project::sources::clean;
 use crate::project::{Project, SourceFile};
 use crate::rules::{Finding, Label, Rule, Severity};
@@ -246,8 +246,8 @@ fn fix_object(project: &Project, fix: &Fix) -> Value {
         })
         .collect();
     let applicability = match fix.applicability {
-        crate::fix::Applicability::Safe => "safe",
-        crate::fix::Applicability::Unsafe => "unsafe",
+        crate::diagnostics::Applicability::Safe => "safe",
+        crate::diagnostics::Applicability::Unsafe => "unsafe",
     };
     json!({
         "description": {"text": fix.message},

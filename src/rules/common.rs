@@ -129,8 +129,8 @@ pub fn after_keyword(text: &str, ins: &crate::syntax::dockerfile::Instruction) -
 }
 
 /// §7.2's token export, inserted before the install command at `at`.
-pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::fix::Edit {
-    crate::fix::Edit::insert(
+pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::diagnostics::Edit {
+    crate::diagnostics::Edit::insert(
         at,
         format!(
             "export {}=\"$(cat /run/secrets/{} 2>/dev/null || echo '')\" && ",
@@ -144,8 +144,8 @@ pub const SYNTAX_DIRECTIVE: &str = "# syntax=docker/dockerfile:1.7";
 
 /// The edit that puts [`SYNTAX_DIRECTIVE`] on the first line. Every rule uses
 /// this same edit, so the fix engine applies it once when several fixes add it.
-pub fn syntax_directive_edit() -> crate::fix::Edit {
-    crate::fix::Edit::insert(0, format!("{SYNTAX_DIRECTIVE}\n"))
+pub fn syntax_directive_edit() -> crate::diagnostics::Edit {
+    crate::diagnostics::Edit::insert(0, format!("{SYNTAX_DIRECTIVE}\n"))
 }
 
 /// The repository a Dockerfile belongs to (the first image built from it, else

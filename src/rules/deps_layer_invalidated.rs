@@ -1,6 +1,6 @@
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
-use crate::fix::{line_range, Applicability, Edit, Fix};
+use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 

@@ -1,5 +1,5 @@
 use super::{declare_rule, Finding, Rule};
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostics::{Applicability, Edit, Fix};
 use crate::project::install::normalize_abs;
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;

@@ -1,7 +1,7 @@
 use super::common::install_dir;
 use super::{declare_rule, Finding, Rule};
-use crate::fix::{line_ending, line_range, Applicability, Edit, Fix};
-use crate::lockfile::{LOCK, WORKSPACE};
+use crate::diagnostics::{line_ending, line_range, Applicability, Edit, Fix};
+use crate::project::docker_lock::{LOCK, WORKSPACE};
 use crate::project::install::{invocation, Manager};
 use crate::project::sources::{relative_to, slash};
 use crate::project::{Image, Install, Project};
@@ -67,7 +67,7 @@ fn copies_docker_lock(p: &Project, image: &Image, inst: &Install) -> bool {
     let df = &p.dockerfiles[image.dockerfile].value;
     df.lineage(inst.stage, inst.instruction)
         .into_iter()
-        .any(|i| crate::lockfile::copies_docker_lock(&df.instructions[i]))
+        .any(|i| crate::project::docker_lock::copies_docker_lock(&df.instructions[i]))
 }
 
 /// The image directory standing for the repository root: the install

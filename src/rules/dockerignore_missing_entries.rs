@@ -1,5 +1,5 @@
 use super::{declare_rule, Finding, Rule, Severity};
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostics::{Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::Span;

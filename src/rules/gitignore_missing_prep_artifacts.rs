@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::common::rel;
 use super::{declare_rule, Finding, Label, Rule};
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostics::{Applicability, Edit, Fix};
 use crate::project::{FileId, Project};
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::Span;

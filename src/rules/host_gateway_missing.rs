@@ -1,6 +1,6 @@
 use super::{declare_rule, Finding, Label, Rule};
+use crate::diagnostics::{Applicability, Fix};
 use crate::fix::compose_wiring::{wire_service, Wiring};
-use crate::fix::{Applicability, Fix};
 use crate::project::{FileId, Project};
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::npmrc::parse_url;

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
-use crate::fix::{line_range, Applicability, Edit, Fix};
+use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::install::Manager;
 use crate::project::sources::relative_to;
 use crate::project::Project;

@@ -1,7 +1,7 @@
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
+use crate::diagnostics::{Applicability, Fix};
 use crate::fix::npmrc_template::template_npmrc;
-use crate::fix::{Applicability, Fix};
 use crate::project::Project;
 use crate::syntax::npmrc::{is_loopback_host, parse_url};
 

@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 
 use super::common::{command_span, command_text, private_registry_deps, rel};
 use super::{declare_rule, Finding, Label, Rule};
+use crate::diagnostics::{Applicability, Fix};
 use crate::fix::npmrc_template::template_npmrc;
-use crate::fix::{Applicability, Fix};
 use crate::project::Project;
 use crate::syntax::package_json::Dependency;
 use crate::syntax::Span;

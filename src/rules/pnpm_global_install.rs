@@ -1,6 +1,6 @@
 use super::common::{add_package_manager, command_span, command_text, version_of};
 use super::{declare_rule, Finding, Label, Rule};
-use crate::fix::{line_range, Applicability, Edit, Fix};
+use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::install::{global_pnpm_install, invocation};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;

@@ -1,6 +1,6 @@
 use super::common::{add_package_manager, rel, version_of};
 use super::{declare_rule, Finding, Label, Rule};
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostics::{Applicability, Edit, Fix};
 use crate::project::install::{corepack_pnpm, global_pnpm_install, invocation};
 use crate::project::Project;
 use crate::syntax::dockerfile::{Dockerfile, Kind};

@@ -36,3 +36,8 @@ pub static RULES: &[&Rule] = &[
 pub fn get(slug: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.slug == slug)
 }
+
+/// True when `slug` names a rule (what a `dockprep.toml` may name).
+pub fn is_known(slug: &str) -> bool {
+    get(slug).is_some()
+}

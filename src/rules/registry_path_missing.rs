@@ -2,7 +2,7 @@ use super::common::{
     command_span, command_text, is_registry_arg, npmrc_vars, private_registry_deps,
 };
 use super::{declare_rule, Finding, Label, Rule};
-use crate::fix::{line_range, Applicability, Edit, Fix};
+use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 

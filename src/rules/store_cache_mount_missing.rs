@@ -1,6 +1,6 @@
 use super::common::{command_span, command_text, store_mounts, store_word};
 use super::{declare_rule, Finding, Rule};
-use crate::fix::{Applicability, Edit, Fix};
+use crate::diagnostics::{Applicability, Edit, Fix};
 use crate::project::Project;
 
 declare_rule! {

@@ -1,6 +1,6 @@
 use super::common::{repo_of_dockerfile, syntax_directive_edit, SYNTAX_DIRECTIVE};
 use super::{declare_rule, Finding, Label, Rule};
-use crate::fix::{line_range, Applicability, Edit, Fix};
+use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::Project;
 use crate::syntax::dockerfile::Dockerfile;
 use crate::syntax::Span;
