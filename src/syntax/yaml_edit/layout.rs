@@ -224,7 +224,8 @@ pub(super) fn node_end(text: &str, n: &Node) -> Option<usize> {
         return Some(n.span.end);
     }
     match &n.value {
-        Value::Scalar(_) | Value::Null => Some(n.span.end),
+        Value::Scalar(_) => Some(scalar_end(text, n)),
+        Value::Null => Some(n.span.end),
         _ if is_flow(text, n) => closing(text, n).map(|c| c + 1),
         Value::Seq(items) => items
             .iter()
@@ -233,6 +234,27 @@ pub(super) fn node_end(text: &str, n: &Node) -> Option<usize> {
             entry_end(text, k, v).map(|e| acc.max(e))
         }),
     }
+}
+
+/// Where a scalar's text ends: past the closing quote of a quoted one
+/// (the parser's span of a quoted block scalar may run on over a trailing
+/// comment), else the parser's end.
+pub(super) fn scalar_end(text: &str, n: &Node) -> usize {
+    let b = text.as_bytes();
+    let start = n.span.start;
+    let Some(&q) = b.get(start).filter(|c| **c == b'"' || **c == b'\'') else {
+        return n.span.end;
+    };
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 2,
+            b'\'' if q == b'\'' && b.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == q => return (i + 1).min(n.span.end.max(i + 1)),
+            _ => i += 1,
+        }
+    }
+    n.span.end
 }
 
 /// Where the text of the entry `k: v` ends.
