@@ -1,18 +1,17 @@
 //! Roadmap A0-3/A0-4 as edits to a compose file: a service's build arg(s),
 //! build secret(s) and `extra_hosts`, and the top-level `secrets` they name.
 //!
-//! The YAML is edited by key path on the text itself, so comments, quoting,
-//! key order and indentation stay as written. New keys go at the end of their
-//! mapping, indented with the file's own unit and list style (2 spaces and
-//! block lists when the file shows none). Flow collections (`{a: 1}`,
-//! `[a, b]`) get flow-style additions. Anything odder (aliases, merge keys,
-//! tagged or non-empty null values) is left alone, and the result is re-parsed
-//! before it is returned: edits that would not yield a valid compose file are
-//! dropped.
+//! The edits are made by key path with [`crate::syntax::yaml_edit`], so
+//! comments, quoting, key order and indentation stay as written and new keys
+//! follow the file's own layout. What is left here is what compose means:
+//! which keys to ensure, the forms `args` and `extra_hosts` may take, the
+//! string form of `build`, and the check that the result is still a compose
+//! file (edits that would not yield one are dropped).
 
-use crate::fix::{apply_edits, line_ending, Edit};
+use crate::fix::Edit;
 use crate::syntax::compose::{extra_host_name, Compose};
-use crate::syntax::yaml::{self, Node, Value};
+use crate::syntax::yaml::Value;
+use crate::syntax::yaml_edit::{Editor, NewValue, Place};
 
 /// What to ensure for one service.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,24 +52,13 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     let Some(svc) = compose.service(service) else {
         return Vec::new();
     };
-    let Ok(root) = yaml::parse(text) else {
+    let Ok(mut ed) = Editor::new(text) else {
         return Vec::new();
     };
-    let Some((rk, services)) = root.entry("services") else {
-        return Vec::new();
-    };
-    let mut cx = Cx {
-        text,
-        style: Style::detect(text, &root),
-        edits: Vec::new(),
-    };
-    if !cx.owned(rk, services) {
+    let svc_path = ["services", service];
+    if !ed.is_editable(&svc_path) {
         return Vec::new();
     }
-    let Some((sk, sv)) = services.entry(service).filter(|(k, v)| cx.owned(k, v)) else {
-        return Vec::new();
-    };
-    let services_flow = cx.is_flow(services);
 
     // What is missing, deduplicated.
     let mut args: Vec<(String, String)> = Vec::new();
@@ -104,59 +92,169 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
         }
     }
 
-    match &sv.value {
-        Value::Map(_) => {
-            let mut new_keys: Vec<(String, New)> = Vec::new();
+    // Each edit is checked by the editor; one that cannot be made is left
+    // out (`ok()`), and the compose check below decides on the whole.
+    match ed.get(&svc_path).map(|n| &n.value) {
+        Some(Value::Map(_)) => {
+            let mut new_keys: Vec<(String, NewValue)> = Vec::new();
             if !args.is_empty() || !secrets.is_empty() || !build_hosts.is_empty() {
-                if let Some((bk, bv)) = sv.entry("build").filter(|(k, v)| cx.owned(k, v)) {
-                    cx.wire_build(bk, bv, cx.is_flow(sv), &args, &secrets, &build_hosts);
+                let build = ["services", service, "build"];
+                if ed.is_editable(&build) {
+                    wire_build(&mut ed, &build, &args, &secrets, &build_hosts);
                 }
             }
-            cx.wire_hosts(sv, cx.is_flow(sv), &hosts, &mut new_keys);
-            if !new_keys.is_empty() && sv.entry("<<").is_none() {
-                cx.append_to_map(sv, new_keys, false);
+            wire_hosts(&mut ed, &svc_path, &hosts, &mut new_keys);
+            if !new_keys.is_empty() {
+                ed.insert_entries(&svc_path, new_keys, Place::End).ok();
             }
         }
-        Value::Null if !hosts.is_empty() => {
-            cx.fill_null(
-                sk,
-                sv,
-                services_flow,
-                New::Map(vec![("extra_hosts".into(), New::Seq(hosts.clone()))]),
-            );
+        Some(Value::Null) if !hosts.is_empty() => {
+            let entries = vec![("extra_hosts".into(), NewValue::Seq(hosts.clone()))];
+            ed.insert_entries(&svc_path, entries, Place::End).ok();
         }
         _ => {}
     }
 
     if !tops.is_empty() {
-        let entries: Vec<(String, New)> = tops
+        let entries: Vec<(String, NewValue)> = tops
             .iter()
             .map(|(n, v)| {
                 (
                     n.clone(),
-                    New::Map(vec![("environment".into(), New::Str(v.clone()))]),
+                    NewValue::Map(vec![("environment".into(), NewValue::str(v))]),
                 )
             })
             .collect();
-        match root.entry("secrets") {
-            None => {
-                if root.entry("<<").is_none() {
-                    let blank = cx.style.blank_sep;
-                    cx.append_to_map(&root, vec![("secrets".into(), New::Map(entries))], blank);
-                }
-            }
-            Some((k, v)) if !cx.owned(k, v) => {}
-            Some((k, v)) => match &v.value {
-                Value::Null => cx.fill_null(k, v, cx.is_flow(&root), New::Map(entries)),
-                Value::Map(_) => cx.append_to_map(v, entries, false),
-                _ => {}
-            },
+        if ed.get(&["secrets"]).is_none() {
+            // Top-level entries (or services) apart: the new one too.
+            let place = if ed.blank_separated(&[]) || ed.blank_separated(&["services"]) {
+                Place::EndAfterBlankLine
+            } else {
+                Place::End
+            };
+            let top = vec![("secrets".into(), NewValue::Map(entries))];
+            ed.insert_entries(&[], top, place).ok();
+        } else {
+            ed.insert_entries(&["secrets"], entries, Place::End).ok();
         }
     }
-    cx.finish()
+    match ed.finish() {
+        Ok(done) if Compose::parse(&done.text).is_ok() => done
+            .edits
+            .into_iter()
+            .map(|e| Edit::replace(e.start, e.end, e.text))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
-/// The host name of an `extra_hosts` entry (`name:address` or `name=address`).
+/// Adds the missing `args`, `secrets` and `extra_hosts` to the `build` at
+/// `build`, in the form each already has; a string `build` becomes the
+/// mapping form with its context kept as written.
+fn wire_build(
+    ed: &mut Editor<'_>,
+    build: &[&str],
+    args: &[(String, String)],
+    secrets: &[String],
+    hosts: &[String],
+) {
+    let args_map = || {
+        args.iter()
+            .map(|(k, v)| (k.clone(), NewValue::str(v)))
+            .collect::<Vec<_>>()
+    };
+    let at = |key: &'static str| {
+        let mut p = build.to_vec();
+        p.push(key);
+        p
+    };
+    match ed.get(build).map(|n| &n.value) {
+        Some(Value::Scalar(_)) => {
+            let Some(orig) = ed.source(build) else {
+                return;
+            };
+            let mut entries = vec![("context".to_string(), NewValue::Raw(orig.to_string()))];
+            if !args.is_empty() {
+                entries.push(("args".into(), NewValue::Map(args_map())));
+            }
+            if !secrets.is_empty() {
+                entries.push(("secrets".into(), NewValue::Seq(secrets.to_vec())));
+            }
+            if !hosts.is_empty() {
+                entries.push(("extra_hosts".into(), NewValue::Seq(hosts.to_vec())));
+            }
+            ed.set(build, NewValue::Map(entries), Place::End).ok();
+        }
+        Some(Value::Map(_)) => {
+            let mut new_keys = Vec::new();
+            if !args.is_empty() {
+                let p = at("args");
+                match ed.get(&p).map(|n| &n.value) {
+                    None => new_keys.push(("args".to_string(), NewValue::Map(args_map()))),
+                    // list form: `- NAME=value`
+                    Some(Value::Seq(_)) => {
+                        let items: Vec<String> =
+                            args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        ed.append_items(&p, &items).ok();
+                    }
+                    Some(Value::Map(_) | Value::Null) => {
+                        ed.insert_entries(&p, args_map(), Place::End).ok();
+                    }
+                    Some(Value::Scalar(_)) => {}
+                }
+            }
+            if !secrets.is_empty() {
+                let p = at("secrets");
+                match ed.get(&p).map(|n| &n.value) {
+                    None => new_keys.push(("secrets".to_string(), NewValue::Seq(secrets.to_vec()))),
+                    Some(Value::Seq(_) | Value::Null) => {
+                        ed.append_items(&p, secrets).ok();
+                    }
+                    _ => {}
+                }
+            }
+            wire_hosts(ed, build, hosts, &mut new_keys);
+            if !new_keys.is_empty() {
+                ed.insert_entries(build, new_keys, Place::End).ok();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds `hosts` to the `extra_hosts` of the mapping at `map` (a service or
+/// its `build`), in the form it already has; a missing key goes to `new_keys`.
+fn wire_hosts(
+    ed: &mut Editor<'_>,
+    map: &[&str],
+    hosts: &[String],
+    new_keys: &mut Vec<(String, NewValue)>,
+) {
+    if hosts.is_empty() {
+        return;
+    }
+    let mut p = map.to_vec();
+    p.push("extra_hosts");
+    match ed.get(&p).map(|n| &n.value) {
+        None => new_keys.push(("extra_hosts".to_string(), NewValue::Seq(hosts.to_vec()))),
+        Some(Value::Seq(_) | Value::Null) => {
+            ed.append_items(&p, hosts).ok();
+        }
+        // mapping form: `name: address`
+        Some(Value::Map(_)) => {
+            let entries = hosts
+                .iter()
+                .map(|h| {
+                    let (n, a) = h.split_once(':').unwrap_or((h, ""));
+                    (n.to_string(), NewValue::str(a))
+                })
+                .collect();
+            ed.insert_entries(&p, entries, Place::End).ok();
+        }
+        Some(Value::Scalar(_)) => {}
+    }
+}
+
 /// The entries of `wanted` (`NAME:IP` or `NAME=IP`) whose host name `present`
 /// does not map yet, as `NAME:IP`, each name once.
 fn missing_hosts(wanted: &[String], present: &[crate::syntax::Spanned<String>]) -> Vec<String> {
@@ -173,754 +271,10 @@ fn missing_hosts(wanted: &[String], present: &[crate::syntax::Spanned<String>]) 
     out
 }
 
-/// A value to add.
-#[derive(Clone, Debug)]
-enum New {
-    Str(String),
-    /// Text kept as written (a scalar moved from elsewhere in the file).
-    Raw(String),
-    Map(Vec<(String, New)>),
-    Seq(Vec<String>),
-}
-
-/// How to quote a new scalar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Quote {
-    /// Plain when YAML reads it back as the same string, else the file's quote.
-    Plain,
-    /// Like `Plain`, but also quote anything with a `:` (list items such as `"a:b"`).
-    Item,
-    /// Always this quote character, as the siblings are.
-    With(char),
-}
-
-/// The file's layout conventions.
-#[derive(Clone, Debug)]
-struct Style {
-    /// Indent of a nested mapping relative to its key.
-    unit: usize,
-    /// Indent of a block list's `-` relative to its key.
-    seq_off: usize,
-    /// The file writes its lists as `[a, b]` only.
-    flow_lists: bool,
-    /// The quote character the file prefers.
-    quote: char,
-    /// Top-level entries or services are separated by blank lines.
-    blank_sep: bool,
-    le: &'static str,
-}
-
-impl Style {
-    fn detect(text: &str, root: &Node) -> Style {
-        let mut st = Stats::default();
-        stats(text, root, &mut st, 0);
-        let unit = mode(&st.units).unwrap_or(2);
-        let seq_off = mode(&st.seq_offs).unwrap_or(unit);
-        let mut blank_sep = false;
-        let mut check = |m: &Node| {
-            if let Some(entries) = m.as_map() {
-                if is_flow(text, m) {
-                    return;
-                }
-                for pair in entries.windows(2) {
-                    let Some(end) = entry_end(text, &pair[0].0, &pair[0].1) else {
-                        continue;
-                    };
-                    let from = line_end(text, end);
-                    let to = line_start(text, pair[1].0.span.start);
-                    if from < to && text[from..to].lines().any(|l| l.trim().is_empty()) {
-                        blank_sep = true;
-                    }
-                }
-            }
-        };
-        check(root);
-        if let Some(s) = root.get("services") {
-            if !is_alias(text, s) {
-                check(s);
-            }
-        }
-        Style {
-            unit,
-            seq_off,
-            flow_lists: st.flow_lists > 0 && st.block_lists == 0,
-            quote: if st.single > st.double { '\'' } else { '"' },
-            blank_sep,
-            le: line_ending(text),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Stats {
-    units: Vec<usize>,
-    seq_offs: Vec<usize>,
-    flow_lists: usize,
-    block_lists: usize,
-    single: usize,
-    double: usize,
-}
-
-fn stats(text: &str, n: &Node, st: &mut Stats, depth: usize) {
-    if depth > 64 || is_alias(text, n) {
-        return;
-    }
-    match &n.value {
-        Value::Scalar(_) => match text.as_bytes().get(n.span.start) {
-            Some(b'\'') => st.single += 1,
-            Some(b'"') => st.double += 1,
-            _ => {}
-        },
-        Value::Seq(items) => {
-            for i in items {
-                stats(text, i, st, depth + 1);
-            }
-        }
-        Value::Map(m) => {
-            let block = !is_flow(text, n);
-            for (k, v) in m {
-                stats(text, k, st, depth + 1);
-                stats(text, v, st, depth + 1);
-                if !block || is_alias(text, v) {
-                    continue;
-                }
-                let kc = col(text, k.span.start);
-                match &v.value {
-                    Value::Map(vm) if !is_flow(text, v) => {
-                        if let Some((fk, _)) = vm.first() {
-                            let c = col(text, fk.span.start);
-                            if c > kc && line_start(text, fk.span.start) > k.span.start {
-                                st.units.push(c - kc);
-                            }
-                        }
-                    }
-                    Value::Seq(_) if is_flow(text, v) => st.flow_lists += 1,
-                    Value::Seq(items) => {
-                        st.block_lists += 1;
-                        if let Some(d) = items.first().and_then(|i| dash_pos(text, i)) {
-                            let c = col(text, d);
-                            if c >= kc && line_start(text, d) > k.span.start {
-                                st.seq_offs.push(c - kc);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Value::Null => {}
-    }
-}
-
-/// The most frequent value, the smallest on a tie.
-fn mode(v: &[usize]) -> Option<usize> {
-    let mut best: Option<(usize, usize)> = None;
-    for &x in v {
-        let n = v.iter().filter(|&&y| y == x).count();
-        best = match best {
-            Some((bx, bn)) if bn > n || (bn == n && bx <= x) => Some((bx, bn)),
-            _ => Some((x, n)),
-        };
-    }
-    best.map(|(x, _)| x)
-}
-
-/// Byte offset where the line containing `at` starts.
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1)
-}
-
-/// Byte offset just past the line terminator of the line containing `at`.
-fn line_end(text: &str, at: usize) -> usize {
-    crate::fix::line_range(text, at).1
-}
-
-/// Column (in bytes) of `at` on its line.
-fn col(text: &str, at: usize) -> usize {
-    at - line_start(text, at)
-}
-
-fn is_alias(text: &str, n: &Node) -> bool {
-    text.as_bytes().get(n.span.start) == Some(&b'*')
-}
-
-/// A node written with a `!tag`.
-fn has_tag(text: &str, n: &Node) -> bool {
-    let b = text.as_bytes();
-    let cs = content_start(text, n);
-    let mut i = n.span.start;
-    while i < b.len() && i < cs {
-        if b[i] == b'!' && (i == n.span.start || b[i - 1].is_ascii_whitespace()) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// Start of a node's content past any `&anchor` and `!tag`.
-fn content_start(text: &str, n: &Node) -> usize {
-    let b = text.as_bytes();
-    let mut i = n.span.start;
-    while i < b.len() {
-        match b[i] {
-            b'&' | b'!' => {
-                while i < b.len() && !b[i].is_ascii_whitespace() && !b"[]{},".contains(&b[i]) {
-                    i += 1;
-                }
-            }
-            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
-            _ => break,
-        }
-    }
-    i
-}
-
-/// A `[..]` or `{..}` collection.
-fn is_flow(text: &str, n: &Node) -> bool {
-    if !matches!(n.value, Value::Map(_) | Value::Seq(_)) || is_alias(text, n) {
-        return false;
-    }
-    let cs = content_start(text, n);
-    match text.as_bytes().get(cs) {
-        Some(b'{') => true,
-        // A compact block list (`key:\n- [a]`) starts at its first item.
-        Some(b'[') => !text[line_start(text, cs)..cs].trim_end().ends_with('-'),
-        _ => false,
-    }
-}
-
-/// Offset of the `-` of a block list item.
-fn dash_pos(text: &str, item: &Node) -> Option<usize> {
-    let before = text[..item.span.start].trim_end_matches([' ', '\t']);
-    before.ends_with('-').then(|| before.len() - 1)
-}
-
-/// Offset of the closing bracket of a flow collection.
-fn closing(text: &str, n: &Node) -> Option<usize> {
-    let want = match n.value {
-        Value::Map(_) => b'}',
-        _ => b']',
-    };
-    let b = text.as_bytes();
-    let mut i = n.span.end;
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    (b.get(i) == Some(&want)).then_some(i)
-}
-
-/// Where a node's own text ends (trailing comments and blank lines excluded).
-fn node_end(text: &str, n: &Node) -> Option<usize> {
-    if is_alias(text, n) {
-        return Some(n.span.end);
-    }
-    match &n.value {
-        Value::Scalar(_) | Value::Null => Some(n.span.end),
-        _ if is_flow(text, n) => closing(text, n).map(|c| c + 1),
-        Value::Seq(items) => items
-            .iter()
-            .try_fold(n.span.start, |m, i| node_end(text, i).map(|e| m.max(e))),
-        Value::Map(m) => m.iter().try_fold(n.span.start, |acc, (k, v)| {
-            entry_end(text, k, v).map(|e| acc.max(e))
-        }),
-    }
-}
-
-fn entry_end(text: &str, k: &Node, v: &Node) -> Option<usize> {
-    node_end(text, v).map(|e| e.max(k.span.end))
-}
-
-struct Cx<'t> {
-    text: &'t str,
-    style: Style,
-    edits: Vec<Edit>,
-}
-
-impl Cx<'_> {
-    /// An alias (its content lives elsewhere) or a tagged node (`!reset []`):
-    /// not edited.
-    fn is_opaque(&self, n: &Node) -> bool {
-        is_alias(self.text, n) || has_tag(self.text, n)
-    }
-    /// The value of `key: value` is written right there, not through an
-    /// alias or a tag.
-    fn owned(&self, k: &Node, v: &Node) -> bool {
-        v.span.start >= k.span.end && v.span.end <= self.text.len() && !self.is_opaque(v)
-    }
-    fn is_flow(&self, n: &Node) -> bool {
-        is_flow(self.text, n)
-    }
-
-    fn wire_build(
-        &mut self,
-        bk: &Node,
-        bv: &Node,
-        parent_flow: bool,
-        args: &[(String, String)],
-        secrets: &[String],
-        hosts: &[String],
-    ) {
-        let t = self.text;
-        let args_new = || {
-            New::Map(
-                args.iter()
-                    .map(|(k, v)| (k.clone(), New::Str(v.clone())))
-                    .collect(),
-            )
-        };
-        let secrets_new = || New::Seq(secrets.to_vec());
-        match &bv.value {
-            Value::Scalar(_) => {
-                // `build: ctx` → the mapping form, context kept as written.
-                let (Some(orig), Some(between)) =
-                    (t.get(bv.span.range()), t.get(bk.span.end..bv.span.start))
-                else {
-                    return;
-                };
-                if orig.is_empty() || orig.contains(['\n', '\r']) || between.trim() != ":" {
-                    return;
-                }
-                let mut entries = vec![("context".to_string(), New::Raw(orig.to_string()))];
-                if !args.is_empty() {
-                    entries.push(("args".into(), args_new()));
-                }
-                if !secrets.is_empty() {
-                    entries.push(("secrets".into(), secrets_new()));
-                }
-                if !hosts.is_empty() {
-                    entries.push(("extra_hosts".into(), New::Seq(hosts.to_vec())));
-                }
-                if parent_flow {
-                    let s = self.flow(&New::Map(entries), Quote::Plain);
-                    self.edits
-                        .push(Edit::replace(bv.span.start, bv.span.end, s));
-                } else {
-                    let c = col(t, bk.span.start) + self.style.unit;
-                    let le = self.style.le;
-                    self.edits.push(Edit::replace(
-                        bk.span.end,
-                        bv.span.end,
-                        format!(":{le}{}context: {orig}", " ".repeat(c)),
-                    ));
-                    let mut s = String::new();
-                    self.block_entries(&mut s, c, &entries[1..], Quote::Plain);
-                    self.edits.push(Edit::insert(line_end(t, bv.span.end), s));
-                }
-            }
-            Value::Map(_) => {
-                let flow = self.is_flow(bv);
-                let mut new_keys = Vec::new();
-                if !args.is_empty() {
-                    match bv.entry("args") {
-                        None => new_keys.push(("args".to_string(), args_new())),
-                        Some((k, v)) if !self.owned(k, v) => {}
-                        Some((k, v)) => match &v.value {
-                            Value::Null => self.fill_null(k, v, flow, args_new()),
-                            Value::Map(_) => self.append_to_map(
-                                v,
-                                args.iter()
-                                    .map(|(k, v)| (k.clone(), New::Str(v.clone())))
-                                    .collect(),
-                                false,
-                            ),
-                            Value::Seq(_) => {
-                                let items: Vec<String> =
-                                    args.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                                self.append_to_seq(v, &items);
-                            }
-                            Value::Scalar(_) => {}
-                        },
-                    }
-                }
-                if !secrets.is_empty() {
-                    match bv.entry("secrets") {
-                        None => new_keys.push(("secrets".to_string(), secrets_new())),
-                        Some((k, v)) if !self.owned(k, v) => {}
-                        Some((k, v)) => match &v.value {
-                            Value::Null => self.fill_null(k, v, flow, secrets_new()),
-                            Value::Seq(_) => self.append_to_seq(v, secrets),
-                            _ => {}
-                        },
-                    }
-                }
-                self.wire_hosts(bv, flow, hosts, &mut new_keys);
-                if !new_keys.is_empty() && bv.entry("<<").is_none() {
-                    self.append_to_map(bv, new_keys, false);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Adds `entries` at the end of mapping `map`.
-    /// Adds `hosts` to the `extra_hosts` of `map` (a service or its `build`),
-    /// in the form it already has; a missing key goes to `new_keys`.
-    fn wire_hosts(
-        &mut self,
-        map: &Node,
-        flow: bool,
-        hosts: &[String],
-        new_keys: &mut Vec<(String, New)>,
-    ) {
-        if hosts.is_empty() {
-            return;
-        }
-        let seq = || New::Seq(hosts.to_vec());
-        match map.entry("extra_hosts") {
-            None => new_keys.push(("extra_hosts".to_string(), seq())),
-            Some((k, v)) if !self.owned(k, v) => {}
-            Some((k, v)) => match &v.value {
-                Value::Null => self.fill_null(k, v, flow, seq()),
-                Value::Seq(_) => self.append_to_seq(v, hosts),
-                Value::Map(_) => {
-                    let entries = hosts
-                        .iter()
-                        .map(|h| {
-                            let (n, a) = h.split_once(':').unwrap_or((h, ""));
-                            (n.to_string(), New::Str(a.to_string()))
-                        })
-                        .collect();
-                    self.append_to_map(v, entries, false);
-                }
-                Value::Scalar(_) => {}
-            },
-        }
-    }
-
-    fn append_to_map(&mut self, map: &Node, entries: Vec<(String, New)>, blank_before: bool) {
-        let t = self.text;
-        let Some(m) = map.as_map() else { return };
-        // `? complex` keys: their column is not the mapping's
-        if self.is_opaque(map) || entries.is_empty() || m.iter().any(|(k, _)| k.as_str().is_none())
-        {
-            return;
-        }
-        // Values quoted like the last sibling's.
-        let q = m
-            .last()
-            .and_then(|(_, v)| sibling_quote(t, v))
-            .unwrap_or(Quote::Plain);
-        if self.is_flow(map) {
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| {
-                    format!(
-                        "{}: {}",
-                        self.scalar(k, Quote::Plain, true),
-                        self.flow(v, q)
-                    )
-                })
-                .collect();
-            let joined = parts.join(", ");
-            match m.last() {
-                None => {
-                    let open = content_start(t, map);
-                    if t.as_bytes().get(open) != Some(&b'{') || closing(t, map).is_none() {
-                        return;
-                    }
-                    self.edits.push(Edit::insert(open + 1, joined));
-                }
-                Some((k, v)) => {
-                    let (Some(close), Some(end)) = (closing(t, map), entry_end(t, k, v)) else {
-                        return;
-                    };
-                    if v.is_null() || !only_trivia(t.get(end..close).unwrap_or("x")) {
-                        return;
-                    }
-                    self.edits.push(Edit::insert(end, format!(", {joined}")));
-                }
-            }
-            return;
-        }
-        let Some((fk, _)) = m.first() else { return };
-        let Some(end) = node_end(t, map) else { return };
-        let at = line_end(t, end);
-        let c = col(t, fk.span.start);
-        match next_line(t, at) {
-            Some((i, l))
-                if i > c
-                    || (i == c && !(c == 0 && (l.starts_with("---") || l.starts_with("...")))) =>
-            {
-                return
-            }
-            _ => {}
-        }
-        let mut s = String::new();
-        if blank_before && !t[line_start(t, end)..at].trim().is_empty() {
-            s.push_str(self.style.le);
-        }
-        self.block_entries(&mut s, c, &entries, q);
-        self.edits.push(Edit::insert(at, s));
-    }
-
-    /// Adds `items` at the end of list `seq`.
-    fn append_to_seq(&mut self, seq: &Node, items: &[String]) {
-        let t = self.text;
-        let Some(existing) = seq.as_seq() else { return };
-        if self.is_opaque(seq) || items.is_empty() {
-            return;
-        }
-        let q = existing
-            .last()
-            .and_then(|v| sibling_quote(t, v))
-            .unwrap_or(Quote::Item);
-        if self.is_flow(seq) {
-            let joined = items
-                .iter()
-                .map(|i| self.scalar(i, q, true))
-                .collect::<Vec<_>>()
-                .join(", ");
-            match existing.last() {
-                None => {
-                    let open = content_start(t, seq);
-                    if t.as_bytes().get(open) != Some(&b'[') || closing(t, seq).is_none() {
-                        return;
-                    }
-                    self.edits.push(Edit::insert(open + 1, joined));
-                }
-                Some(last) => {
-                    let (Some(close), Some(end)) = (closing(t, seq), node_end(t, last)) else {
-                        return;
-                    };
-                    if last.is_null() || !only_trivia(t.get(end..close).unwrap_or("x")) {
-                        return;
-                    }
-                    self.edits.push(Edit::insert(end, format!(", {joined}")));
-                }
-            }
-            return;
-        }
-        let Some(first) = existing.first() else {
-            return;
-        };
-        let Some(dash) = dash_pos(t, first) else {
-            return;
-        };
-        let Some(end) = node_end(t, seq) else { return };
-        let at = line_end(t, end);
-        let d = col(t, dash);
-        match next_line(t, at) {
-            Some((i, l)) if i > d || (i == d && l.starts_with('-')) => return,
-            _ => {}
-        }
-        let pad = " ".repeat(d);
-        let mut s = String::new();
-        for i in items {
-            s.push_str(&format!(
-                "{pad}- {}{}",
-                self.scalar(i, q, false),
-                self.style.le
-            ));
-        }
-        self.edits.push(Edit::insert(at, s));
-    }
-
-    /// Gives the empty value of `key:` the content `val` (a mapping or list).
-    fn fill_null(&mut self, key: &Node, null: &Node, parent_flow: bool, val: New) {
-        let t = self.text;
-        if parent_flow || !null.is_null() {
-            return;
-        }
-        let eol = line_end(t, key.span.end);
-        let line = t[key.span.end..eol].trim_end_matches(['\n', '\r']);
-        let Some(rest) = line.trim_start().strip_prefix(':') else {
-            return;
-        };
-        let after_colon = key.span.end + (line.len() - rest.len());
-        let r = rest.trim_start();
-        let tok = ["~", "null", "Null", "NULL"]
-            .into_iter()
-            .find(|w| {
-                r.starts_with(w) && r[w.len()..].chars().next().is_none_or(char::is_whitespace)
-            })
-            .unwrap_or("");
-        let tail = r[tok.len()..].trim_start();
-        if !(tail.is_empty() || tail.starts_with('#')) {
-            return;
-        }
-        // The null must be the one on this line.
-        if !null.span.is_empty() && !(key.span.end..eol).contains(&null.span.start) {
-            return;
-        }
-        if !tok.is_empty() {
-            let tok_end = after_colon + (rest.len() - r.len()) + tok.len();
-            self.edits.push(Edit::replace(key.span.end, tok_end, ":"));
-        }
-        let kc = col(t, key.span.start);
-        match next_line(t, eol) {
-            Some((i, l)) if i > kc || (i == kc && l.starts_with('-')) => return,
-            _ => {}
-        }
-        let mut s = String::new();
-        match &val {
-            New::Map(entries) => {
-                self.block_entries(&mut s, kc + self.style.unit, entries, Quote::Plain)
-            }
-            New::Seq(items) => self.block_items(&mut s, kc + self.style.seq_off, items),
-            New::Str(_) | New::Raw(_) => return,
-        }
-        self.edits.push(Edit::insert(eol, s));
-    }
-
-    fn block_entries(&self, out: &mut String, c: usize, entries: &[(String, New)], q: Quote) {
-        let le = self.style.le;
-        let pad = " ".repeat(c);
-        for (k, v) in entries {
-            let key = self.scalar(k, Quote::Plain, false);
-            match v {
-                New::Str(s) => {
-                    out.push_str(&format!("{pad}{key}: {}{le}", self.scalar(s, q, false)))
-                }
-                New::Raw(s) => out.push_str(&format!("{pad}{key}: {s}{le}")),
-                New::Map(m) => {
-                    out.push_str(&format!("{pad}{key}:{le}"));
-                    self.block_entries(out, c + self.style.unit, m, Quote::Plain);
-                }
-                New::Seq(_) if self.style.flow_lists => {
-                    out.push_str(&format!("{pad}{key}: {}{le}", self.flow(v, Quote::Item)));
-                }
-                New::Seq(items) => {
-                    out.push_str(&format!("{pad}{key}:{le}"));
-                    self.block_items(out, c + self.style.seq_off, items);
-                }
-            }
-        }
-    }
-
-    fn block_items(&self, out: &mut String, c: usize, items: &[String]) {
-        let pad = " ".repeat(c);
-        for i in items {
-            out.push_str(&format!(
-                "{pad}- {}{}",
-                self.scalar(i, Quote::Item, false),
-                self.style.le
-            ));
-        }
-    }
-
-    fn flow(&self, v: &New, q: Quote) -> String {
-        match v {
-            New::Str(s) => self.scalar(s, q, true),
-            New::Raw(s) => s.clone(),
-            New::Map(m) => format!(
-                "{{{}}}",
-                m.iter()
-                    .map(|(k, v)| format!(
-                        "{}: {}",
-                        self.scalar(k, Quote::Plain, true),
-                        self.flow(v, Quote::Plain)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            New::Seq(items) => format!(
-                "[{}]",
-                items
-                    .iter()
-                    .map(|i| self.scalar(i, Quote::Item, true))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
-    }
-
-    fn scalar(&self, s: &str, q: Quote, in_flow: bool) -> String {
-        let c = match q {
-            Quote::With(c) => c,
-            Quote::Item if s.contains(':') => self.style.quote,
-            _ if plain_ok(s, in_flow) => return s.to_string(),
-            _ => self.style.quote,
-        };
-        quoted(s, c)
-    }
-
-    /// Sorts and merges the edits, and keeps them only when the result parses.
-    fn finish(self) -> Vec<Edit> {
-        let t = self.text;
-        let mut out = super::merge_inserts(self.edits);
-        for e in &mut out {
-            if e.start == t.len() && !t.is_empty() && !t.ends_with('\n') && !e.text.is_empty() {
-                e.text.insert_str(0, self.style.le);
-            }
-        }
-        match apply_edits(t, &out) {
-            Some(fixed) if Compose::parse(&fixed).is_ok() => out,
-            _ => Vec::new(),
-        }
-    }
-}
-
-/// Indent and text of the first line at or after `at` that is not blank or
-/// a comment.
-fn next_line(text: &str, at: usize) -> Option<(usize, &str)> {
-    text.get(at..)?.lines().find_map(|l| {
-        let t = l.trim_start_matches([' ', '\t']);
-        let t = t.trim_end();
-        (!t.is_empty() && !t.starts_with('#'))
-            .then(|| (l.len() - l.trim_start_matches([' ', '\t']).len(), t))
-    })
-}
-
-/// Only whitespace, commas and comments (what may sit between a flow
-/// collection's last item and its closing bracket).
-fn only_trivia(s: &str) -> bool {
-    s.lines().all(|l| {
-        let code = match l.find('#') {
-            Some(i) if i == 0 || l.as_bytes()[i - 1].is_ascii_whitespace() => &l[..i],
-            _ => l,
-        };
-        code.chars().all(|c| c.is_whitespace() || c == ',') && code.matches(',').count() <= 1
-    })
-}
-
-/// The quote of an existing scalar, or `Plain` for an unquoted one.
-fn sibling_quote(text: &str, v: &Node) -> Option<Quote> {
-    match v.value {
-        Value::Scalar(_) => Some(match text.as_bytes().get(v.span.start) {
-            Some(b'"') => Quote::With('"'),
-            Some(b'\'') => Quote::With('\''),
-            _ => Quote::Plain,
-        }),
-        _ => None,
-    }
-}
-
-/// Whether YAML reads `s` back, unquoted, as the same string.
-fn plain_ok(s: &str, in_flow: bool) -> bool {
-    let Some(first) = s.chars().next() else {
-        return false;
-    };
-    if s.trim() != s
-        || "-?:,[]{}#&*!|>'\"%@`".contains(first)
-        || first.is_ascii_digit()
-        || first == '+'
-        || first == '.'
-        || s.contains(": ")
-        || s.contains(" #")
-        || s.ends_with(':')
-        || s.chars().any(|c| c.is_control())
-        || (in_flow && s.contains([',', '[', ']', '{', '}']))
-    {
-        return false;
-    }
-    !matches!(
-        s.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "~"
-    )
-}
-
-fn quoted(s: &str, c: char) -> String {
-    if c == '\'' {
-        format!("'{}'", s.replace('\'', "''"))
-    } else {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fix::apply_edits;
 
     const PEAKPULSE: &str =
         include_str!("../../examples/fleet/learning_ai_peakpulse/docker-compose.yml");
@@ -1272,21 +626,5 @@ mod tests {
             ..Wiring::default()
         };
         assert!(no_edits(t, "web", &hosts_only));
-    }
-
-    #[test]
-    fn style_detection() {
-        let root = yaml::parse("a:\n   b:\n      c: 1\n   l:\n   - x\n").unwrap();
-        let st = Style::detect("a:\n   b:\n      c: 1\n   l:\n   - x\n", &root);
-        assert_eq!((st.unit, st.seq_off, st.flow_lists), (3, 0, false));
-        let st = Style::detect("", &yaml::parse("").unwrap());
-        assert_eq!(
-            (st.unit, st.seq_off, st.flow_lists, st.quote),
-            (2, 2, false, '"')
-        );
-        assert_eq!(mode(&[4, 2, 4, 2]), Some(2));
-        assert!(!plain_ok("3300", false) && !plain_ok("true", false) && !plain_ok("a, b", true));
-        assert!(plain_ok("host.docker.internal", false));
-        assert_eq!(quoted("it's", '\''), "'it''s'");
     }
 }

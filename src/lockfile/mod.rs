@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::syntax::pnpm_lock::{self, LockVersion, Lockfile, Map, Node, DEP_FIELDS};
+use crate::syntax::yaml_edit::{Comments, EditError, Editor};
 use crate::syntax::LineIndex;
 
 pub use crate::project::docker_lock::{copies_docker_lock, Stale, DIR, LOCK, RECORD, WORKSPACE};
@@ -567,7 +568,13 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
     lock.set_root("snapshots", Node::Map(snapshots));
     let lockfile = lock.render();
 
-    let workspace = docker_workspace(&plan.dev_workspace_text, &plan.outside_globs);
+    let workspace =
+        docker_workspace(&plan.dev_workspace_text, &plan.outside_globs).map_err(|e| {
+            Error::file(
+                &plan.root.join("pnpm-workspace.yaml"),
+                format!("internal error: the Docker workspace file could not be written: {e}"),
+            )
+        })?;
     let mut record = Record {
         version: 1,
         inputs: plan.inputs()?,
@@ -627,37 +634,21 @@ fn package_entry(p: &Published) -> Node {
     Node::Map(m)
 }
 
-/// The dev workspace file without the out-of-context globs (and the comment
-/// lines right above each).
-fn docker_workspace(text: &str, outside: &[(usize, usize)]) -> String {
-    let mut drop_lines: BTreeSet<usize> = BTreeSet::new();
-    let starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |off: usize| starts.partition_point(|&s| s <= off) - 1;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    for &(start, _) in outside {
-        let l = line_of(start);
-        drop_lines.insert(l);
-        let mut k = l;
-        while k > 0
-            && lines
-                .get(k - 1)
-                .is_some_and(|x| x.trim_start().starts_with('#'))
-        {
-            k -= 1;
-            drop_lines.insert(k);
-        }
-    }
+/// The dev workspace file without the out-of-context globs (the `packages`
+/// items starting at the given byte ranges) and the comment lines right
+/// above each.
+fn docker_workspace(text: &str, outside: &[(usize, usize)]) -> Result<String, EditError> {
+    let mut ed = Editor::new(text)?;
+    ed.retain_items(
+        &["packages"],
+        |_, item| !outside.iter().any(|&(start, _)| start == item.span.start),
+        Comments::Drop,
+    )?;
     let mut out = String::from(
         "# Docker-only workspace written by `dockprep lockfile` from ../pnpm-workspace.yaml:\n# the packages outside the repository come from the registry. Do not edit.\n",
     );
-    for (i, l) in lines.iter().enumerate() {
-        if !drop_lines.contains(&i) {
-            out.push_str(l);
-        }
-    }
-    out
+    out.push_str(&ed.finish()?.text);
+    Ok(out)
 }
 
 /// Writes the three files (each temp file + rename; the record last, so a
@@ -755,7 +746,7 @@ mod tests {
         let text =
             "packages:\n  - backend\n  # siblings\n  - ../c/packages/*\ncatalog:\n  zod: ^3\n";
         let at = text.find("../c").unwrap();
-        let out = docker_workspace(text, &[(at, at + 14)]);
+        let out = docker_workspace(text, &[(at, at + 14)]).unwrap();
         assert!(
             out.ends_with("packages:\n  - backend\ncatalog:\n  zod: ^3\n"),
             "{out}"

@@ -1,7 +1,8 @@
 //! The pruned `pnpm-workspace.yaml`: the original text with `packages:`
 //! replaced by the kept importer directories and `patchedDependencies`
-//! pruned, edited by key path on the parsed tree's byte spans so every other
-//! key, comment and quote survives; the result is parsed again to check it.
+//! pruned, edited by key path with [`crate::syntax::yaml_edit`] so every
+//! other key, comment and quote survives; each edit is checked by parsing
+//! the result again.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -10,6 +11,7 @@ use super::lock::{patch_hash, Kept};
 use super::Error;
 use crate::syntax::pnpm_lock::Lockfile;
 use crate::syntax::yaml;
+use crate::syntax::yaml_edit::{Comments, EditError, Editor, NewValue, Place};
 
 /// Where the patches are configured and which are kept.
 #[derive(Clone, Debug, Default)]
@@ -90,117 +92,48 @@ pub fn prune(
     importers: &[String],
     patches: &PatchConfig,
 ) -> Result<String, Error> {
-    let root = yaml::parse(text).map_err(|e| Error::parse(ws_path, text, &e))?;
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
-
-    let mut list = String::from("packages:");
-    let dirs: Vec<&String> = importers.iter().filter(|d| d.as_str() != ".").collect();
-    if dirs.is_empty() {
-        list.push_str(" []\n");
-    } else {
-        list.push('\n');
-        for d in dirs {
-            list.push_str("  - '");
-            list.push_str(&d.replace('\'', "''"));
-            list.push_str("'\n");
-        }
-    }
-    match root.entry("packages") {
-        Some((k, v)) => {
-            let end = node_end(v).max(k.span.end);
-            edits.push((line_start(text, k.span.start), line_end(text, end), list));
-        }
-        None => edits.push((0, 0, list)),
-    }
-
-    if !patches.in_package_json {
-        if let Some((k, v)) = root.entry("patchedDependencies") {
-            if let Some(entries) = v.as_map() {
-                let keep: HashSet<&str> = patches.keys.iter().map(String::as_str).collect();
-                if entries
-                    .iter()
-                    .all(|(ek, _)| !ek.as_str().is_some_and(|s| keep.contains(s)))
-                {
-                    let start = line_start(text, k.span.start);
-                    let mut end = line_end(text, node_end(v).max(k.span.end));
-                    // Keep one blank line between the neighbours, not two.
-                    if text[..start].ends_with("\n\n") {
-                        while text[end..].starts_with('\n') {
-                            end += 1;
-                        }
-                    }
-                    edits.push((start, end, String::new()));
-                } else if v.span.end > v.span.start && text[v.span.range()].starts_with('{') {
-                    // A flow map: write it again with the kept entries.
-                    let kept: Vec<String> = entries
-                        .iter()
-                        .filter(|(ek, _)| ek.as_str().is_some_and(|s| keep.contains(s)))
-                        .map(|(ek, ev)| {
-                            format!("{}: {}", &text[ek.span.range()], &text[ev.span.range()])
-                        })
-                        .collect();
-                    edits.push((v.span.start, v.span.end, format!("{{{}}}", kept.join(", "))));
-                } else {
-                    for (ek, ev) in entries {
-                        if ek.as_str().is_some_and(|s| keep.contains(s)) {
-                            continue;
-                        }
-                        edits.push((
-                            line_start(text, ek.span.start),
-                            line_end(text, node_end(ev).max(ek.span.end)),
-                            String::new(),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text.to_string();
-    for (s, e, r) in edits {
-        out.replace_range(s..e, &r);
-    }
-    // The edit must leave a valid file with exactly the kept packages.
-    let check = yaml::parse(&out).map_err(|e| {
+    let internal = |e: EditError| {
         Error::file(
             ws_path,
-            format!("internal error: the pruned workspace file does not parse: {e}"),
+            format!("internal error: the pruned workspace file could not be written: {e}"),
         )
+    };
+    let mut ed = Editor::new(text).map_err(|e| match e {
+        EditError::Parse(p) => Error::parse(ws_path, text, &p),
+        e => internal(e),
     })?;
-    let n = check
-        .get("packages")
-        .and_then(|p| p.as_seq())
-        .map_or(0, |s| s.len());
-    if n != importers.iter().filter(|d| d.as_str() != ".").count() {
-        return Err(Error::file(
-            ws_path,
-            "internal error: the pruned workspace file lost `packages` entries",
-        ));
+
+    // `packages:` written again: one single-quoted directory a line.
+    let dirs: Vec<String> = importers
+        .iter()
+        .filter(|d| d.as_str() != ".")
+        .cloned()
+        .collect();
+    let mut layout = ed.layout().clone();
+    layout.seq_indent = 2;
+    layout.quote = '\'';
+    layout.always_quote_items = true;
+    layout.flow_lists = false;
+    ed.set_layout(layout);
+    ed.set(&["packages"], NewValue::Seq(dirs), Place::Start)
+        .map_err(internal)?;
+
+    if !patches.in_package_json {
+        let path = ["patchedDependencies"];
+        let keep: HashSet<&str> = patches.keys.iter().map(String::as_str).collect();
+        let none_kept = ed.get(&path).and_then(|v| v.as_map()).map(|entries| {
+            entries
+                .iter()
+                .all(|(ek, _)| !ek.as_str().is_some_and(|s| keep.contains(s)))
+        });
+        match none_kept {
+            Some(true) => ed.remove(&path, Comments::Keep),
+            Some(false) => ed.retain_entries(&path, |k| keep.contains(k), Comments::Keep),
+            None => Ok(()),
+        }
+        .map_err(internal)?;
     }
-    Ok(out)
-}
-
-/// The end of a node's own text (a block collection's span may run into the
-/// next key; its last item's end does not).
-fn node_end(n: &yaml::Node) -> usize {
-    match &n.value {
-        yaml::Value::Seq(items) => items.last().map_or(n.span.end, node_end).max(n.span.start),
-        yaml::Value::Map(entries) => entries
-            .last()
-            .map_or(n.span.end, |(_, v)| node_end(v))
-            .max(n.span.start),
-        _ => n.span.end,
-    }
-}
-
-fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-fn line_end(text: &str, at: usize) -> usize {
-    let at = at.min(text.len());
-    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+    Ok(ed.finish().map_err(internal)?.text)
 }
 
 /// Reads `pnpmfile` of the workspace file (a path or list of paths) and the

@@ -10,6 +10,7 @@ pub mod pnpm_workspace;
 pub mod shell;
 pub mod span;
 pub mod yaml;
+pub mod yaml_edit;
 
 pub use span::{LineIndex, Position, Span, Spanned};
 
