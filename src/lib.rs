@@ -4,6 +4,8 @@
 //! [`project`] (discovery and the model of repositories) → [`rules`] (pure
 //! checks returning findings) → [`report`] (output formats) → `cli`.
 
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
+
 pub mod audit;
 pub mod bench;
 pub mod config;
@@ -20,3 +22,4 @@ pub mod prune;
 pub mod report;
 pub mod rules;
 pub mod syntax;
+pub mod workspace;

@@ -127,7 +127,7 @@ pub fn run(a: Args) -> u8 {
         );
         return exit::CLEAN;
     }
-    if let Err(e) = dockprep::prep::restore_on_signals(p.root.clone(), a.keep) {
+    if let Err(e) = dockprep::prep::restore_on_signals(p.root.clone(), a.keep, restore_and_exit) {
         eprintln!("error: cannot watch for signals: {e}");
         return exit::FINDINGS;
     }
@@ -137,7 +137,7 @@ pub fn run(a: Args) -> u8 {
         })
     });
     if let Err(e) = result {
-        apply::restore_and_exit(
+        restore_and_exit(
             &p.root,
             a.keep,
             &format!("error: {e}"),
@@ -161,7 +161,7 @@ pub fn run(a: Args) -> u8 {
     let code = match dockprep::prep::run_command(&p.root, &a.command) {
         Ok(c) => c,
         Err(e) => {
-            apply::restore_and_exit(
+            restore_and_exit(
                 &p.root,
                 a.keep,
                 &format!("error: cannot run `{}`: {e}", a.command[0]),
@@ -246,4 +246,12 @@ fn print_plan(p: &Plan, gitignore: &[&str], json: bool, dry: bool) {
     for l in gitignore {
         println!("{verb}add to .gitignore  {l}");
     }
+}
+
+/// Ends the process with `code` after restoring (unless `keep`), holding the
+/// prep's write lock to the end so no further prep step can run.
+fn restore_and_exit(root: &std::path::Path, keep: bool, why: &str, code: i32) -> ! {
+    let (_writing, ending) = apply::restore_for_exit(root, keep);
+    eprintln!("{}", ending.describe(why));
+    std::process::exit(code)
 }

@@ -240,7 +240,7 @@ pub fn diff(changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes {
         let old = c.original.as_deref().unwrap_or("");
-        let shown = crate::report::display_path(&c.path);
+        let shown = crate::paths::display_path(&c.path);
         let shown = shown.trim_start_matches('/');
         let d = similar::TextDiff::from_lines(old, &c.fixed);
         let from = if c.original.is_some() {

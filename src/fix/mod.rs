@@ -2,10 +2,11 @@
 //! edits plus an [`Applicability`]. Fixes are applied in rounds by
 //! [`apply`]: non-overlapping edits, re-parse, re-audit, until nothing changes.
 
-pub mod compose_wiring;
 pub mod engine;
-pub mod npmrc_template;
 
 pub use crate::diagnostics::{
     apply_edits, line_ending, line_range, merge_inserts, Applicability, Edit, Fix,
 };
+
+/// Kept for callers of the old paths: the builders live with the rules.
+pub use crate::rules::fixes::{compose_wiring, npmrc_template};

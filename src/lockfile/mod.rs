@@ -46,10 +46,10 @@ use crate::syntax::LineIndex;
 
 pub use crate::project::docker_lock::{copies_docker_lock, Stale, DIR, LOCK, RECORD, WORKSPACE};
 
-use crate::prune::read;
+use crate::workspace::read;
 /// Errors name the file, and the line and column when known (the same
 /// type as `dockprep prune`'s).
-pub use crate::prune::Error;
+pub use crate::workspace::Error;
 
 /// An out-of-context workspace package the image installs from the registry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,11 +176,11 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
             "no pnpm-workspace.yaml: a Docker-only lockfile is for a workspace that reaches outside its build context",
         ));
     }
-    let files = crate::prune::read_workspace(
+    let files = crate::workspace::read_workspace(
         root,
         "the Docker lockfile keeps the dev lockfile's resolutions (run pnpm install)",
     )?;
-    let crate::prune::WorkspaceFiles {
+    let crate::workspace::WorkspaceFiles {
         ws_path,
         ws_text: dev_workspace_text,
         ws,
@@ -245,7 +245,7 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
     for id in in_context.iter().filter(|_| validate) {
         let mpath = root.join(id).join("package.json");
         let text = read(&mpath)?;
-        crate::prune::lock::manifest_matches(&dev, &lock_text, &lock_path, id, &mpath, &text)?;
+        crate::workspace::lock::manifest_matches(&dev, &lock_text, &lock_path, id, &mpath, &text)?;
     }
     Ok(Plan {
         root: root.to_path_buf(),

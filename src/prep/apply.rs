@@ -226,26 +226,48 @@ pub fn restore(root: &Path, force: bool) -> Result<Restored, RestoreError> {
     restore_unlocked(root, force)
 }
 
-/// Ends the process with `code` after restoring (unless `keep`), holding the
-/// write lock to the end so no further prep step can run.
-pub fn restore_and_exit(root: &Path, keep: bool, why: &str, code: i32) -> ! {
-    let _g = lock();
-    if keep {
-        eprintln!("{why}: the rewrite stays in place (--keep); undo it with `dockprep restore`");
-    } else {
-        match restore_unlocked(root, false) {
-            Ok(r) => eprintln!(
+/// How a prep that is being abandoned (an error, a signal) ended.
+#[derive(Debug)]
+pub enum Ending {
+    /// `--keep`: the rewrite stays in place.
+    Kept,
+    Restored(Restored),
+    Failed(RestoreError),
+}
+
+impl Ending {
+    /// The line to tell the user, after `why` (what ended the prep).
+    pub fn describe(&self, why: &str) -> String {
+        match self {
+            Ending::Kept => format!(
+                "{why}: the rewrite stays in place (--keep); undo it with `dockprep restore`"
+            ),
+            Ending::Restored(r) => format!(
                 "{why}: restored ({} files back, {} removed)",
                 r.restored.len(),
                 r.removed.len()
             ),
-            Err(e) => eprintln!(
-                "{why}: restore failed: {e}
-run `dockprep restore` to finish"
-            ),
+            Ending::Failed(e) => {
+                format!("{why}: restore failed: {e}\nrun `dockprep restore` to finish")
+            }
         }
     }
-    std::process::exit(code)
+}
+
+/// Restores (unless `keep`) before the process ends, and returns the write
+/// lock with the outcome: the caller holds it until it exits, so no further
+/// prep step can run in between.
+pub fn restore_for_exit(root: &Path, keep: bool) -> (std::sync::MutexGuard<'static, ()>, Ending) {
+    let g = lock();
+    let ending = if keep {
+        Ending::Kept
+    } else {
+        match restore_unlocked(root, false) {
+            Ok(r) => Ending::Restored(r),
+            Err(e) => Ending::Failed(e),
+        }
+    };
+    (g, ending)
 }
 
 fn restore_unlocked(root: &Path, force: bool) -> Result<Restored, RestoreError> {

@@ -21,7 +21,14 @@ pub static CHILD: Mutex<Option<Child>> = Mutex::new(None);
 
 /// On SIGINT, SIGTERM or SIGHUP: stop the running command, restore (unless
 /// `keep`) and exit with 128 + the signal's number.
-pub fn restore_on_signals(root: PathBuf, keep: bool) -> std::io::Result<()> {
+///
+/// `finish` (the command line's) restores, tells the user and ends the
+/// process: called with the root, `keep`, what happened and the exit code.
+pub fn restore_on_signals(
+    root: PathBuf,
+    keep: bool,
+    finish: fn(&std::path::Path, bool, &str, i32) -> !,
+) -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::spawn(move || {
@@ -35,7 +42,7 @@ pub fn restore_on_signals(root: PathBuf, keep: bool) -> std::io::Result<()> {
                 SIGTERM => "terminated (SIGTERM)",
                 _ => "hung up (SIGHUP)",
             };
-            apply::restore_and_exit(&root, keep, name, 128 + sig);
+            finish(&root, keep, name, 128 + sig);
         }
     });
     Ok(())

@@ -365,12 +365,12 @@ fn looked(p: &Project, explicit: &[PathBuf]) -> String {
     let dirs: Vec<String> = if explicit.is_empty() {
         p.workspaces
             .iter()
-            .map(|w| crate::report::display_path(&w.path))
+            .map(|w| crate::paths::display_path(&w.path))
             .collect()
     } else {
         explicit
             .iter()
-            .map(|e| crate::report::display_path(e))
+            .map(|e| crate::paths::display_path(e))
             .collect()
     };
     if dirs.is_empty() {

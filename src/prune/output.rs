@@ -127,7 +127,7 @@ fn source_files(root: &Path, packages: &[Package], kept: &Kept) -> Result<Vec<St
         let Ok(rel) = e.path().strip_prefix(&root_owned) else {
             return false;
         };
-        let rel = crate::project::sources::slash(rel);
+        let rel = crate::paths::slash(rel);
         if other_pkgs.contains(&rel) {
             return false;
         }
@@ -149,7 +149,7 @@ fn source_files(root: &Path, packages: &[Package], kept: &Kept) -> Result<Vec<St
             let Ok(rel) = e.path().strip_prefix(&root) else {
                 return ignore::WalkState::Continue;
             };
-            let rel = crate::project::sources::slash(rel);
+            let rel = crate::paths::slash(rel);
             let parent = rel.rfind('/').map_or("", |i| &rel[..i]);
             let keep = if parent.is_empty() {
                 rel != "pnpm-lock.yaml" && rel != "pnpm-workspace.yaml"

@@ -111,9 +111,9 @@ pub fn registry_config(
     p: &Project,
     repo: usize,
     scopes: Vec<String>,
-) -> crate::fix::npmrc_template::RegistryConfig {
+) -> crate::rules::fixes::npmrc_template::RegistryConfig {
     let r = &p.repos[repo].config.registry;
-    crate::fix::npmrc_template::RegistryConfig {
+    crate::rules::fixes::npmrc_template::RegistryConfig {
         scopes,
         host_arg: r.host_arg.clone(),
         token_var: r.token_var.clone(),

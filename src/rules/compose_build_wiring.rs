@@ -3,8 +3,8 @@ use std::collections::BTreeSet;
 use super::common::{arg_decls, is_registry_arg, npmrc_vars, rel};
 use super::{declare_rule, Finding, Label, Rule};
 use crate::diagnostics::{Applicability, Fix};
-use crate::fix::compose_wiring::{wire_service, Wiring};
 use crate::project::Project;
+use crate::rules::fixes::compose_wiring::{wire_service, Wiring};
 use crate::syntax::dockerfile::Kind;
 
 declare_rule! {

@@ -75,7 +75,7 @@ fn evidence(p: &Project, repo: usize) -> Vec<(FileId, Span, String)> {
     }
     for m in r.manifests.iter().map(|&m| &p.manifests[m]) {
         let text = p.text(m.file);
-        if let Some(rf) = crate::prep::guard::scan_manifest(text.as_bytes())
+        if let Some(rf) = crate::syntax::prep_rewrites::scan_manifest(text.as_bytes())
             .into_iter()
             .next()
         {

@@ -1,7 +1,7 @@
 use super::{declare_rule, Finding, Label, Rule};
 use crate::diagnostics::{Applicability, Fix};
-use crate::fix::compose_wiring::{wire_service, Wiring};
 use crate::project::{FileId, Project};
+use crate::rules::fixes::compose_wiring::{wire_service, Wiring};
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::npmrc::parse_url;
 use crate::syntax::Span;

@@ -2,6 +2,7 @@
 //! from the [`Project`] model to findings. [`registry::RULES`] lists them all.
 
 mod common;
+pub mod fixes;
 pub mod registry;
 
 pub mod arg_invalidates_deps;

@@ -1,8 +1,8 @@
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
 use crate::diagnostics::{Applicability, Fix};
-use crate::fix::npmrc_template::template_npmrc;
 use crate::project::Project;
+use crate::rules::fixes::npmrc_template::template_npmrc;
 use crate::syntax::npmrc::{is_loopback_host, parse_url};
 
 declare_rule! {

@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use super::common::{command_span, command_text, private_registry_deps, rel};
 use super::{declare_rule, Finding, Label, Rule};
 use crate::diagnostics::{Applicability, Fix};
-use crate::fix::npmrc_template::template_npmrc;
 use crate::project::Project;
+use crate::rules::fixes::npmrc_template::template_npmrc;
 use crate::syntax::package_json::Dependency;
 use crate::syntax::Span;
 

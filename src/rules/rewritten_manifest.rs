@@ -2,8 +2,8 @@ use std::collections::BTreeSet;
 
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
-use crate::prep::guard::scan_manifest;
 use crate::project::Project;
+use crate::syntax::prep_rewrites::scan_manifest;
 use crate::syntax::Span;
 
 declare_rule! {

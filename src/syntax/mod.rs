@@ -7,6 +7,7 @@ pub mod npmrc;
 pub mod package_json;
 pub mod pnpm_lock;
 pub mod pnpm_workspace;
+pub mod prep_rewrites;
 pub mod shell;
 pub mod span;
 pub mod yaml;

@@ -122,7 +122,7 @@ pub fn workspace_packages(
             let Ok(rel) = entry.path().strip_prefix(root) else {
                 continue;
             };
-            let rel = crate::project::sources::slash(rel);
+            let rel = crate::paths::slash(rel);
             if include.is_match(&rel) && !ignore.is_match(&rel) {
                 let dir = rel.strip_suffix("/package.json").unwrap_or(".").to_string();
                 found.insert(if rel == "package.json" {

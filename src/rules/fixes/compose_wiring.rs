@@ -8,7 +8,7 @@
 //! string form of `build`, and the check that the result is still a compose
 //! file (edits that would not yield one are dropped).
 
-use crate::fix::Edit;
+use crate::diagnostics::Edit;
 use crate::syntax::compose::{extra_host_name, Compose};
 use crate::syntax::yaml::Value;
 use crate::syntax::yaml_edit::{Editor, NewValue, Place};
@@ -274,11 +274,12 @@ fn missing_hosts(wanted: &[String], present: &[crate::syntax::Spanned<String>]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::apply_edits;
+    use crate::diagnostics::apply_edits;
 
     const PEAKPULSE: &str =
-        include_str!("../../examples/fleet/learning_ai_peakpulse/docker-compose.yml");
-    const CLOCK: &str = include_str!("../../examples/fleet/learning_ai_clock/docker-compose.yml");
+        include_str!("../../../examples/fleet/learning_ai_peakpulse/docker-compose.yml");
+    const CLOCK: &str =
+        include_str!("../../../examples/fleet/learning_ai_clock/docker-compose.yml");
 
     /// Wires `svc`, checks that the edits apply, that the result parses and
     /// that a second call finds nothing to do; returns the new text.

@@ -6,7 +6,7 @@
 //! Only hosts are rewritten; scheme, port, path, other settings, comments and
 //! their order stay as written.
 
-use crate::fix::{apply_edits, line_ending, line_range, Edit};
+use crate::diagnostics::{apply_edits, line_ending, line_range, Edit};
 use crate::syntax::npmrc::{parse_url, Entry, EntryKind, Npmrc};
 
 /// Where the scopes' packages come from.
@@ -158,7 +158,7 @@ pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit>
         }
         edits.push(Edit::insert(at, top));
     }
-    let out = super::merge_inserts(edits);
+    let out = crate::diagnostics::merge_inserts(edits);
     if apply_edits(text, &out).is_none() {
         return Vec::new();
     }
@@ -238,8 +238,8 @@ mod tests {
     use super::*;
 
     const PEAKPULSE: &str =
-        include_str!("../../examples/fleet/learning_ai_peakpulse/.npmrc.docker");
-    const CLOCK: &str = include_str!("../../examples/fleet/learning_ai_clock/.npmrc.docker");
+        include_str!("../../../examples/fleet/learning_ai_peakpulse/.npmrc.docker");
+    const CLOCK: &str = include_str!("../../../examples/fleet/learning_ai_clock/.npmrc.docker");
     const HOST: &str = "${GITEA_NPM_HOST}";
 
     /// Applies the edits, checks that a second call finds nothing, returns the text.

@@ -1,0 +1,126 @@
+//! A pnpm workspace as `prune` and `lockfile` read it: the workspace file and
+//! the lockfile at its root ([`read_workspace`]), its member packages
+//! ([`discover`]), the lockfile's importers against their manifests
+//! ([`lock`], pnpm's frozen-install check) and the lockfile graph ([`check`]).
+//! One error type for both features, naming file, line and column.
+
+pub mod check;
+pub mod discover;
+pub mod lock;
+
+use std::path::{Path, PathBuf};
+
+use crate::syntax::pnpm_lock::Lockfile;
+use crate::syntax::pnpm_workspace::Workspace;
+use crate::syntax::{LineIndex, ParseError};
+
+/// A prune that could not be done. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A problem at a place in a file.
+    #[error("{file}:{line}:{column}: {message}")]
+    At {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A problem with a file as a whole.
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// An error at byte `offset` of `text`, the contents of `file`.
+    pub fn at(file: &Path, text: &str, offset: usize, message: impl Into<String>) -> Error {
+        let p = LineIndex::new(text).position(text, offset);
+        Error::At {
+            file: show(file),
+            line: p.line,
+            column: p.column,
+            message: message.into(),
+        }
+    }
+
+    pub fn parse(file: &Path, text: &str, e: &ParseError) -> Error {
+        Error::at(file, text, e.span.start, e.message.clone())
+    }
+
+    pub fn file(file: &Path, message: impl Into<String>) -> Error {
+        Error::File {
+            file: show(file),
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: show(path),
+            source,
+        }
+    }
+}
+
+/// A path as shown in messages.
+pub(crate) fn show(path: &Path) -> String {
+    let s = crate::paths::display_path(path);
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
+/// The workspace root: the nearest directory at or above `dir` holding
+/// `pnpm-workspace.yaml`.
+pub fn find_root(dir: &Path) -> Result<PathBuf, Error> {
+    let abs = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+    for d in abs.ancestors() {
+        if d.join("pnpm-workspace.yaml").is_file() {
+            return Ok(d.to_path_buf());
+        }
+    }
+    Err(Error::Usage(format!(
+        "no pnpm-workspace.yaml in {} or above: prune works on pnpm workspaces",
+        show(dir)
+    )))
+}
+
+/// A workspace's `pnpm-workspace.yaml` and `pnpm-lock.yaml`, read and parsed.
+pub struct WorkspaceFiles {
+    pub ws_path: PathBuf,
+    pub ws_text: String,
+    pub ws: Workspace,
+    pub lock_path: PathBuf,
+    pub lock_text: String,
+    pub lock: Lockfile,
+}
+
+/// Reads the workspace file and the lockfile at `root`; `why_lock` says why
+/// a missing lockfile is an error.
+pub fn read_workspace(root: &Path, why_lock: &str) -> Result<WorkspaceFiles, Error> {
+    let ws_path = root.join("pnpm-workspace.yaml");
+    let ws_text = read(&ws_path)?;
+    let ws = Workspace::parse(&ws_text).map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;
+    let lock_path = root.join("pnpm-lock.yaml");
+    if !lock_path.is_file() {
+        return Err(Error::file(&lock_path, format!("not found: {why_lock}")));
+    }
+    let lock_text = read(&lock_path)?;
+    let lock = Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
+    Ok(WorkspaceFiles {
+        ws_path,
+        ws_text,
+        ws,
+        lock_path,
+        lock_text,
+        lock,
+    })
+}
