@@ -44,8 +44,54 @@ pub enum LoadError {
     NotFound(PathBuf),
 }
 
+/// The kind of a directory entry, following a symbolic link.
+fn entry_kind(e: &std::fs::DirEntry) -> super::tree::Kind {
+    use super::tree::Kind;
+    let t = match e.file_type() {
+        Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).map(|m| m.file_type()),
+        other => other,
+    };
+    match t {
+        Ok(t) if t.is_dir() => Kind::Dir,
+        Ok(t) if t.is_file() => Kind::File,
+        _ => Kind::Other,
+    }
+}
+
+/// Lists `dir` and what lies below it into the facts, unless listed already
+/// (the walk lists every audited tree; this covers build contexts outside
+/// them), skipping [`SKIP_DIRS`]' insides; at most `budget` entries.
+fn list_tree(facts: &mut super::tree::Facts, dir: &Path, budget: &mut usize) {
+    if facts.is_listed(dir) || *budget == 0 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut listing = Vec::new();
+    for e in rd.flatten() {
+        if *budget == 0 {
+            break;
+        }
+        *budget -= 1;
+        listing.push((e.file_name().to_string_lossy().into_owned(), entry_kind(&e)));
+    }
+    let subdirs: Vec<PathBuf> = listing
+        .iter()
+        .filter(|(n, k)| *k == super::tree::Kind::Dir && !SKIP_DIRS.contains(&n.as_str()))
+        .map(|(n, _)| dir.join(n))
+        .collect();
+    facts.record(dir, listing);
+    for d in subdirs {
+        // Never follow a link out of the tree being listed.
+        if d.symlink_metadata().is_ok_and(|m| m.file_type().is_dir()) {
+            list_tree(facts, &d, budget);
+        }
+    }
+}
+
 /// Directories never descended into.
-const SKIP_DIRS: &[&str] = &[
+pub(crate) const SKIP_DIRS: &[&str] = &[
     "node_modules",
     ".git",
     ".hg",
@@ -80,6 +126,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     l.p.sources.set_overlay(opts.overlay.clone());
     l.config_file = opts.config.clone();
     l.known_rule = opts.known_rule;
+    l.context_budget = super::tree::CONTEXT_ENTRIES_MAX;
     l.docker_lock_check = opts.docker_lock_check;
     l.p.host_args = if opts.host_args.is_empty() {
         vec!["GITEA_NPM_HOST".to_string()]
@@ -134,6 +181,10 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         }
     }
     l.private_scopes(opts);
+    // The overlay's files exist for everything below (copies, rules).
+    for path in opts.overlay.keys() {
+        l.p.tree.add_file(path);
+    }
     for r in 0..l.p.repos.len() {
         l.images(r);
     }
@@ -157,6 +208,8 @@ struct Loader {
     config_file: Option<PathBuf>,
     config_loaded: Option<crate::config::Config>,
     known_rule: Option<fn(&str) -> bool>,
+    /// Entries left for listing build contexts outside the audited trees.
+    context_budget: usize,
     docker_lock_check: Option<super::docker_lock::Check>,
 }
 
@@ -380,15 +433,19 @@ impl Loader {
         };
         let mut files = Vec::new();
         let mut dirs = Vec::new();
+        let mut listing = Vec::new();
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            match e.file_type() {
+            let ft = e.file_type();
+            listing.push((name.clone(), entry_kind(&e)));
+            match ft {
                 Ok(t) if t.is_dir() && !SKIP_DIRS.contains(&name.as_str()) => dirs.push(name),
                 Ok(t) if t.is_dir() => {}
                 Ok(t) if t.is_file() || t.is_symlink() => files.push(name),
                 _ => {}
             }
         }
+        self.p.tree.record(dir, listing);
         files.sort();
         dirs.sort();
         let is_root = repo.is_none()
@@ -648,6 +705,8 @@ impl Loader {
     }
 
     fn image(&mut self, repo: usize, d: usize, context: PathBuf, service: Option<(usize, usize)>) {
+        // A context outside the audited trees: list it once (bounded).
+        list_tree(&mut self.p.tree, &clean(&context), &mut self.context_budget);
         let df_path = self.p.dockerfiles[d].path.clone();
         let beside = PathBuf::from(format!("{}.dockerignore", df_path.display()));
         let dockerignore = if self.file_exists(&beside) {
@@ -671,6 +730,7 @@ impl Loader {
                 Kind::Copy | Kind::Add if ins.flag("from").is_none() => {
                     let dest = ins.dest.as_ref().map_or("", |d| d.value.as_str());
                     let files = copied_files(
+                        &self.p.tree,
                         &context,
                         ignore,
                         &ins.sources
@@ -783,6 +843,7 @@ struct PendingRun {
 /// The files a `COPY`/`ADD` brings from `context`: (path on disk, file name in the image).
 /// Only files that exist are returned; sources with variables are skipped.
 fn copied_files(
+    tree: &super::tree::Facts,
     context: &Path,
     ignore: Option<&DockerIgnore>,
     sources: &[String],
@@ -808,20 +869,20 @@ fn copied_files(
         }
         let rel = s.trim_start_matches("./").trim_start_matches('/');
         let matches = if rel.contains(['*', '?', '[']) {
-            expand_file_glob(context, rel)
+            tree.expand_glob(context, rel)
         } else {
             vec![clean(&context.join(rel))]
         };
         let wildcard = rel.contains(['*', '?', '[']);
         for m in matches {
-            if m.is_dir() {
+            if tree.has_dir(&m) {
                 for name in ["package.json", ".npmrc"] {
                     let f = m.join(name);
-                    if f.is_file() && in_context(&f) {
+                    if tree.has_file(&f) && in_context(&f) {
                         out.push((f, name.to_string()));
                     }
                 }
-            } else if m.is_file() && in_context(&m) {
+            } else if tree.has_file(&m) && in_context(&m) {
                 let base = m
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())

@@ -7,6 +7,7 @@ pub mod docker_lock;
 pub mod install;
 mod load;
 pub mod sources;
+pub mod tree;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -132,6 +133,9 @@ pub struct Project {
     pub host_args: Vec<String>,
     /// Repository roots (cleaned) to their index, for [`Project::repo_of`].
     pub(crate) repo_roots: std::collections::HashMap<PathBuf, usize>,
+    /// What the loader saw of the file system, with the fix overlay's files:
+    /// what rules ask instead of the disk.
+    pub tree: tree::Facts,
     /// The images built from each Dockerfile, for [`Project::images_of`].
     pub(crate) images_by_dockerfile: Vec<Vec<usize>>,
     /// The Dockerfile parsed from each file, for [`Project::dockerfile_in`].
@@ -232,14 +236,14 @@ impl Project {
 
     /// True when `path` (inside repository `repo`) is absent or ignored by git.
     pub fn is_uncommitted(&self, repo: usize, path: &Path) -> bool {
-        if !path.exists() {
+        if !self.tree.has(path) {
             return true;
         }
         let r = &self.repos[repo];
         match &r.gitignore {
             Some(gi) => {
                 let rel = sources::relative_to(path, &r.root).unwrap_or_else(|| path.to_path_buf());
-                gi.matched_path_or_any_parents(&rel, path.is_dir())
+                gi.matched_path_or_any_parents(&rel, self.tree.has_dir(path))
                     .is_ignore()
             }
             None => false,

@@ -80,7 +80,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     let path = image.context.join(norm);
                     !(head.starts_with(".docker-deps")
                         || head == "patches"
-                        || (!path.is_dir() && !norm.is_empty() && is_deps_file(name)))
+                        || (!p.tree.has_dir(&path) && !norm.is_empty() && is_deps_file(name)))
                 });
                 if let Some(first) = first {
                     offending.push((n, first.span));
@@ -164,7 +164,7 @@ fn one(
     } else {
         image.context.join(norm)
     };
-    if !dir.is_dir() {
+    if !p.tree.has_dir(&dir) {
         return None;
     }
     let dest = &ins.dest.as_ref()?.value;
@@ -184,7 +184,7 @@ fn one(
         };
         let mut files = vec![format!("{prefix}package.json")];
         for lock in ["pnpm-lock.yaml", "package-lock.json", "yarn.lock"] {
-            if dir.join(lock).is_file() {
+            if p.tree.has_file(&dir.join(lock)) {
                 files.push(format!("{prefix}{lock}"));
             }
         }

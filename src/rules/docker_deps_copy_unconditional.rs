@@ -122,7 +122,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 if !p.is_uncommitted(image.repo, &path) {
                     continue;
                 }
-                let state = if path.exists() {
+                let state = if p.tree.has(&path) {
                     "ignored by git"
                 } else {
                     "absent"

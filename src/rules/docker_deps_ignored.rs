@@ -97,11 +97,10 @@ fn uses_tarballs(p: &Project, image: &Image) -> bool {
         .iter()
         .any(|i| !private_registry_deps(p, i).is_empty());
     private
-        && (p.repos[image.repo]
-            .root
-            .join("scripts/docker-prep.sh")
-            .is_file()
-            || image.context.join(".docker-deps").is_dir())
+        && (p
+            .tree
+            .has_file(&p.repos[image.repo].root.join("scripts/docker-prep.sh"))
+            || p.tree.has_dir(&image.context.join(".docker-deps")))
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {

@@ -137,7 +137,7 @@ fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Se
         }
     }
     let check_file = |file: &Path, s: &mut Search| {
-        if !file.is_file() {
+        if !p.tree.has_file(file) {
             return;
         }
         let Some(r) = relative_to(file, &image.context).map(|r| slash(&r)) else {
@@ -166,7 +166,7 @@ fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Se
             }
             continue;
         }
-        let dest_is_dir = dest_raw.ends_with('/')
+        let dest_names_dir = dest_raw.ends_with('/')
             || dest_raw == "."
             || dest_raw.ends_with("/.")
             || ins.sources.len() > 1;
@@ -180,12 +180,12 @@ fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Se
             }
             let rel = src.value.trim_start_matches("./").trim_start_matches('/');
             let paths = if rel.contains(['*', '?', '[']) {
-                crate::project::expand_file_glob(&image.context, rel)
+                p.tree.expand_glob(&image.context, rel)
             } else {
                 vec![clean(&image.context.join(rel))]
             };
             for path in paths {
-                if path.is_dir() {
+                if p.tree.has_dir(&path) {
                     if let Some(under) = target
                         .strip_prefix(dest_abs.trim_end_matches('/'))
                         .filter(|r| r.starts_with('/'))
@@ -193,7 +193,7 @@ fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Se
                         check_file(&path.join(under.trim_start_matches('/')), s);
                     }
                 } else if path.file_name().is_some_and(|n| n == name) {
-                    let as_file = !dest_is_dir && dest_abs == target;
+                    let as_file = !dest_names_dir && dest_abs == target;
                     let into_dir = format!("{}/{name}", dest_abs.trim_end_matches('/')) == target;
                     if as_file || into_dir {
                         check_file(&path, s);

@@ -96,7 +96,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for (ri, r) in p.repos.iter().enumerate() {
         let script = r.root.join("scripts/docker-prep.sh");
         let ev = evidence(p, ri);
-        if ev.is_empty() && !script.is_file() {
+        if ev.is_empty() && !p.tree.has_file(&script) {
             continue;
         }
         let mut missing = Vec::new();

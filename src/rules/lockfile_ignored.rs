@@ -59,7 +59,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         // Lockfiles to check, relative to the context: the root one and one beside each installed manifest.
         let mut candidates: Vec<(String, PathBuf)> = Vec::new();
         let mut managers: Vec<Manager> = image.installs.iter().map(|i| i.manager).collect();
-        if managers.is_empty() && image.context.join("pnpm-lock.yaml").is_file() {
+        if managers.is_empty() && p.tree.has_file(&image.context.join("pnpm-lock.yaml")) {
             managers.push(Manager::Pnpm);
         }
         managers.dedup();
@@ -69,7 +69,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             for inst in image.installs.iter().filter(|i| i.manager == *m) {
                 for im in &inst.manifests {
                     let dir = p.manifests[im.manifest].path.parent().map(|d| d.join(name));
-                    if let Some(f) = dir.filter(|f| f.is_file()) {
+                    if let Some(f) = dir.filter(|f| p.tree.has_file(f)) {
                         if let Some(r) = relative_to(&f, &image.context) {
                             candidates.push((crate::project::sources::slash(&r), f));
                         }

@@ -50,7 +50,10 @@ declare_rule! {
 /// The restore command to suggest for repository `repo`.
 fn restore(p: &Project, repo: Option<usize>) -> &'static str {
     match repo {
-        Some(r) if p.repos[r].root.join("scripts/docker-prep.sh").is_file() => {
+        Some(r)
+            if p.tree
+                .has_file(&p.repos[r].root.join("scripts/docker-prep.sh")) =>
+        {
             "run `dockprep restore` (or `scripts/docker-prep.sh --restore`)"
         }
         _ => "run `dockprep restore`",
