@@ -507,6 +507,36 @@ const DOCKPREP_ROWS: &[Row] = &[
     (&["日本語/**/ファイル*"], "日本語/a/b/ファイル1.txt", true),
     (&["日本語/**/ファイル*"], "日本語/ファイル", true),
     (&["r?sum?.pdf"], "résumé.pdf", true),
+    // Go regexp meaning kept although matching is done by the `regex`
+    // crate, whose classes and `\b` are Unicode-aware and whose `.` and `$`
+    // depend on flags: Go's `\d \w \s \b` are ASCII only...
+    (&["file\\d"], "file\u{663}", false), // ARABIC-INDIC DIGIT THREE
+    (&["a\\wb"], "aéb", false),
+    (&["a\\wb"], "a_b", true),
+    (&["a\\sb"], "a\u{a0}b", false), // NO-BREAK SPACE
+    (&["a\\sb"], "a\tb", true),
+    (&["[[:alpha:]]x"], "éx", false),
+    (&["é\\b*"], "é", false),
+    (&["e\\b*"], "e", true),
+    (&["é\\B*"], "é", true),
+    // ...a negated class matches `\n`, `.` (from `**`) does not, and `$`
+    // is the very end of the text, not before a final newline.
+    (&["a?b"], "a\nb", true),
+    (&["a/**/b"], "a/xy/b", true),
+    (&["a/**/b"], "a/x\ny/b", false),
+    (&["a*b"], "ab\n", false),
+    (&["[^\\d\\D]"], "a", false), // an empty class
+    // Go syntax the hand-written engine used to refuse: `\x{...}`, and
+    // a repetition after an empty `\Q\E`, which applies to the
+    // repetition before it (`[^/]{2}` three times).
+    (&["a\\x{41}*"], "aAb", true),
+    (&["a\\x{41}*"], "ax{41}", false),
+    (&["a?{2}\\Q\\E{3}"], "a123456", true),
+    (&["a?{2}\\Q\\E{3}"], "a12345", false),
+    // Runs of `**/` and `*` are merged, which keeps the expression small.
+    (&["**/**/**/**/**/**/x"], "a/b/x", true),
+    (&["a*******b"], "ab", true),
+    (&["a*******b"], "a/b", true), // it contains `**`
 ];
 
 #[test]
