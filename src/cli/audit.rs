@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::project::{self, Options};
 use dockprep::report;
 use dockprep::rules::{self, registry, Rule};
@@ -56,10 +56,12 @@ pub(super) fn selected(
     select: &[String],
     ignore: &[String],
     preview: bool,
-) -> Result<Vec<&'static Rule>, String> {
+) -> Result<Vec<&'static Rule>, Failure> {
     for s in select.iter().chain(ignore) {
         if registry::get(s).is_none() {
-            return Err(format!("unknown rule `{s}` (see `dockprep rules`)"));
+            return Err(Failure::usage(format!(
+                "unknown rule `{s}` (see `dockprep rules`)"
+            )));
         }
     }
     Ok(registry::RULES
@@ -71,63 +73,60 @@ pub(super) fn selected(
         .collect())
 }
 
-pub fn run(args: Args) -> u8 {
-    if let Some(c) = args.config.as_ref().filter(|c| !c.is_file()) {
-        eprintln!("error: config file not found: {}", c.display());
-        return exit::USAGE;
-    }
-    let opts = Options {
-        private_scopes: args.private_scopes.clone(),
-        host_args: Vec::new(),
-        config: args.config.clone(),
-        ..dockprep::audit::options()
-    };
-    let project = match project::load(&args.paths, &opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+pub fn run(args: Args) -> Result<u8, Failure> {
+    Ok({
+        if let Some(c) = args.config.as_ref().filter(|c| !c.is_file()) {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("config file not found: {}", c.display()),
+            ));
         }
-    };
-    // Preview rules also run when a repository's configuration asks for them
-    // (its findings are kept only where it does).
-    let wants_preview = args.preview
-        || project
-            .repos
-            .iter()
-            .any(|r| r.config.rules.preview || !r.config.rules.select.is_empty());
-    let rules = match selected(&args.select, &args.ignore, wants_preview) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+        let opts = Options {
+            private_scopes: args.private_scopes.clone(),
+            host_args: Vec::new(),
+            config: args.config.clone(),
+            ..dockprep::audit::options()
+        };
+        let project = match project::load(&args.paths, &opts) {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        // Preview rules also run when a repository's configuration asks for them
+        // (its findings are kept only where it does).
+        let wants_preview = args.preview
+            || project
+                .repos
+                .iter()
+                .any(|r| r.config.rules.preview || !r.config.rules.select.is_empty());
+        let rules = selected(&args.select, &args.ignore, wants_preview)?;
+        let cli = rules::suppress::Cli {
+            selected: !args.select.is_empty(),
+            preview: args.preview,
+        };
+        let findings = rules::run_with(&project, &rules, cli);
+        let text = match args.format {
+            Format::Json => report::json::render(&project, &findings),
+            Format::Concise => report::concise::render(&project, &findings),
+            Format::Sarif => report::sarif::render(&project, &findings, registry::RULES),
+            Format::Github => report::github::render(&project, &findings),
+            Format::Markdown => report::markdown::render(&project, &findings),
+            Format::Human => {
+                let color = std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+                report::human::render(&project, &findings, color)
+            }
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+        if project.sources.is_empty() && !project.errors.is_empty() {
+            exit::USAGE
+        } else if findings.is_empty() && project.errors.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FINDINGS
         }
-    };
-    let cli = rules::suppress::Cli {
-        selected: !args.select.is_empty(),
-        preview: args.preview,
-    };
-    let findings = rules::run_with(&project, &rules, cli);
-    let text = match args.format {
-        Format::Json => report::json::render(&project, &findings),
-        Format::Concise => report::concise::render(&project, &findings),
-        Format::Sarif => report::sarif::render(&project, &findings, registry::RULES),
-        Format::Github => report::github::render(&project, &findings),
-        Format::Markdown => report::markdown::render(&project, &findings),
-        Format::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::human::render(&project, &findings, color)
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    if project.sources.is_empty() && !project.errors.is_empty() {
-        exit::USAGE
-    } else if findings.is_empty() && project.errors.is_empty() {
-        exit::CLEAN
-    } else {
-        exit::FINDINGS
-    }
+    })
 }

@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::fix::engine::{self, FixOptions};
 use dockprep::fix::Applicability;
 use dockprep::project::Options;
@@ -32,99 +32,95 @@ pub struct Args {
     private_scopes: Vec<String>,
 }
 
-pub fn run(a: Args) -> u8 {
-    let rules = match super::audit::selected(&a.select, &a.ignore, true) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let rules = super::audit::selected(&a.select, &a.ignore, true)?;
+        let opts = Options {
+            private_scopes: a.private_scopes.clone(),
+            ..dockprep::audit::options()
+        };
+        let fo = FixOptions {
+            include_unsafe: a.include_unsafe,
+            ..Default::default()
+        };
+        let out = match engine::run(&a.paths, &opts, &rules, &fo) {
+            Ok(o) => o,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        if a.diff {
+            print!("{}", engine::diff(&out.changes));
         }
-    };
-    let opts = Options {
-        private_scopes: a.private_scopes.clone(),
-        ..dockprep::audit::options()
-    };
-    let fo = FixOptions {
-        include_unsafe: a.include_unsafe,
-        ..Default::default()
-    };
-    let out = match engine::run(&a.paths, &opts, &rules, &fo) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+        if a.check || a.diff {
+            if !a.diff {
+                for c in &out.changes {
+                    println!("would fix {}", display_path(&c.path));
+                }
+            }
+            return Ok(if a.check && !out.changes.is_empty() {
+                exit::FINDINGS
+            } else {
+                exit::CLEAN
+            });
         }
-    };
-    if a.diff {
-        print!("{}", engine::diff(&out.changes));
-    }
-    if a.check || a.diff {
-        if !a.diff {
-            for c in &out.changes {
-                println!("would fix {}", display_path(&c.path));
+        if let Err(e) = engine::write(&out.changes) {
+            return Err(Failure::usage(e));
+        }
+        for c in &out.changes {
+            println!("fixed {}", display_path(&c.path));
+            for (rule, what) in &c.applied {
+                println!("  - {rule}: {what}");
             }
         }
-        return if a.check && !out.changes.is_empty() {
-            exit::FINDINGS
-        } else {
-            exit::CLEAN
-        };
-    }
-    if let Err(e) = engine::write(&out.changes) {
-        eprintln!("error: {e}");
-        return exit::USAGE;
-    }
-    for c in &out.changes {
-        println!("fixed {}", display_path(&c.path));
-        for (rule, what) in &c.applied {
-            println!("  - {rule}: {what}");
+        let p = &out.project;
+        if !out.remaining.is_empty() {
+            println!("not fixed ({}):", out.remaining.len());
+            for f in &out.remaining {
+                let file = p.sources.get(f.primary.file);
+                let pos = file.position(f.primary.span.start);
+                let why = match &f.fix {
+                    Some(x) if x.applicability == Applicability::Unsafe && !a.include_unsafe => {
+                        format!("unsafe fix available ({}): rerun with --unsafe", x.message)
+                    }
+                    Some(_) => {
+                        "its fix conflicted with another; run `dockprep fix` again".to_string()
+                    }
+                    None => "no automatic fix".to_string(),
+                };
+                println!(
+                    "  {}[{}] {}:{}:{}: {why}",
+                    f.severity.as_str(),
+                    f.rule,
+                    display_path(&file.path),
+                    pos.line,
+                    pos.column
+                );
+            }
         }
-    }
-    let p = &out.project;
-    if !out.remaining.is_empty() {
-        println!("not fixed ({}):", out.remaining.len());
-        for f in &out.remaining {
-            let file = p.sources.get(f.primary.file);
-            let pos = file.position(f.primary.span.start);
-            let why = match &f.fix {
-                Some(x) if x.applicability == Applicability::Unsafe && !a.include_unsafe => {
-                    format!("unsafe fix available ({}): rerun with --unsafe", x.message)
-                }
-                Some(_) => "its fix conflicted with another; run `dockprep fix` again".to_string(),
-                None => "no automatic fix".to_string(),
-            };
-            println!(
-                "  {}[{}] {}:{}:{}: {why}",
-                f.severity.as_str(),
-                f.rule,
-                display_path(&file.path),
-                pos.line,
-                pos.column
+        // A0-5: the environment the builds now read.
+        let mut env: BTreeSet<String> = BTreeSet::new();
+        for c in &p.composes {
+            env.extend(
+                c.value
+                    .secrets
+                    .iter()
+                    .filter_map(|s| s.environment.as_ref().map(|e| e.value.clone())),
             );
         }
-    }
-    // A0-5: the environment the builds now read.
-    let mut env: BTreeSet<String> = BTreeSet::new();
-    for c in &p.composes {
-        env.extend(
-            c.value
-                .secrets
-                .iter()
-                .filter_map(|s| s.environment.as_ref().map(|e| e.value.clone())),
-        );
-    }
-    if !env.is_empty() {
-        println!(
-            "`docker compose build` / `dockprep build` now need: {}",
-            env.iter()
-                .map(|e| format!("export {e}=…"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    if out.remaining.is_empty() {
-        exit::CLEAN
-    } else {
-        exit::FINDINGS
-    }
+        if !env.is_empty() {
+            println!(
+                "`docker compose build` / `dockprep build` now need: {}",
+                env.iter()
+                    .map(|e| format!("export {e}=…"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if out.remaining.is_empty() {
+            exit::CLEAN
+        } else {
+            exit::FINDINGS
+        }
+    })
 }

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::prep::hook::{self, Manager, Outcome};
 use dockprep::report::display_path;
 
@@ -26,33 +26,36 @@ enum Action {
     },
 }
 
-pub fn run(a: Args) -> u8 {
-    let result = match &a.action {
-        Action::Install { path } => hook::install(path),
-        Action::Uninstall { path } => hook::uninstall(path),
-    };
-    let done = match result {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let result = match &a.action {
+            Action::Install { path } => hook::install(path),
+            Action::Uninstall { path } => hook::uninstall(path),
+        };
+        let done = match result {
+            Ok(d) => d,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        let file = display_path(&done.file);
+        let via = match done.manager {
+            Manager::Husky => " (husky)",
+            Manager::Git => "",
+        };
+        match done.outcome {
+            Outcome::Created => println!("created {file}{via} with the dockprep guard"),
+            Outcome::Added => println!("added the dockprep guard to {file}{via}"),
+            Outcome::Updated => println!("updated the dockprep guard in {file}{via}"),
+            Outcome::AlreadyInstalled => println!("already installed in {file}{via}"),
+            Outcome::Removed => println!("removed the dockprep guard from {file}{via}"),
+            Outcome::NotInstalled => println!("not installed in {file}{via}"),
         }
-    };
-    let file = display_path(&done.file);
-    let via = match done.manager {
-        Manager::Husky => " (husky)",
-        Manager::Git => "",
-    };
-    match done.outcome {
-        Outcome::Created => println!("created {file}{via} with the dockprep guard"),
-        Outcome::Added => println!("added the dockprep guard to {file}{via}"),
-        Outcome::Updated => println!("updated the dockprep guard in {file}{via}"),
-        Outcome::AlreadyInstalled => println!("already installed in {file}{via}"),
-        Outcome::Removed => println!("removed the dockprep guard from {file}{via}"),
-        Outcome::NotInstalled => println!("not installed in {file}{via}"),
-    }
-    if !done.executable && done.file.exists() {
-        eprintln!("warning: {file} is not executable, so git does not run it (chmod +x {file})");
-    }
-    exit::CLEAN
+        if !done.executable && done.file.exists() {
+            eprintln!(
+                "warning: {file} is not executable, so git does not run it (chmod +x {file})"
+            );
+        }
+        exit::CLEAN
+    })
 }

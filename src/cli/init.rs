@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 
 /// Write a commented default `dockprep.toml` (every key at its default).
 #[derive(clap::Args, Debug)]
@@ -13,27 +13,32 @@ pub struct Args {
     force: bool,
 }
 
-pub fn run(a: Args) -> u8 {
-    let file = a.path.join("dockprep.toml");
-    if !a.path.is_dir() {
-        eprintln!("error: not a directory: {}", a.path.display());
-        return exit::USAGE;
-    }
-    if file.exists() && !a.force {
-        eprintln!(
-            "error: {} exists (pass --force to overwrite it)",
-            file.display()
-        );
-        return exit::FINDINGS;
-    }
-    match dockprep::fsutil::write_atomic(&file, dockprep::config::DEFAULT_TOML.as_bytes()) {
-        Ok(()) => {
-            println!("wrote {}", file.display());
-            exit::CLEAN
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let file = a.path.join("dockprep.toml");
+        if !a.path.is_dir() {
+            return Err(Failure::new(
+                exit::USAGE,
+                format!("not a directory: {}", a.path.display()),
+            ));
         }
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            exit::FINDINGS
+        if file.exists() && !a.force {
+            return Err(Failure::new(
+                exit::FINDINGS,
+                format!("{} exists (pass --force to overwrite it)", file.display()),
+            ));
         }
-    }
+        match dockprep::fsutil::write_atomic(&file, dockprep::config::DEFAULT_TOML.as_bytes()) {
+            Ok(()) => {
+                println!("wrote {}", file.display());
+                exit::CLEAN
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    exit::FINDINGS,
+                    format!("{}: {e}", file.display()),
+                ));
+            }
+        }
+    })
 }

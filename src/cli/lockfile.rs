@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::lockfile::{self, registry::Registry};
 use dockprep::syntax::npmrc::{EntryKind, Npmrc};
 
@@ -45,72 +45,74 @@ pub struct Args {
     token_file: Option<PathBuf>,
 }
 
-pub fn run(a: Args) -> u8 {
-    if a.check {
-        return check(&a.path);
-    }
-    let started = Instant::now();
-    let plan = match lockfile::plan(&a.path) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        if a.check {
+            return check(&a.path);
         }
-    };
-    let reached = match plan.reached() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+        let started = Instant::now();
+        let plan = match lockfile::plan(&a.path) {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        let reached = match plan.reached() {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        let scope = reached
+            .first()
+            .and_then(|e| dockprep::syntax::package_json::scope_of(&e.name).map(str::to_string));
+        let (url, token) = match registry_for(&a, scope.as_deref()) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        let registry = Registry::new(&url, token);
+        let out = match lockfile::generate(&plan, &registry) {
+            Ok(o) => o,
+            Err(e) => {
+                return Err(Failure::usage(e));
+            }
+        };
+        if let Err(e) = lockfile::write(&a.path, &out) {
+            return Err(Failure::usage(e));
         }
-    };
-    let scope = reached
-        .first()
-        .and_then(|e| dockprep::syntax::package_json::scope_of(&e.name).map(str::to_string));
-    let (url, token) = match registry_for(&a, scope.as_deref()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+        println!(
+            "wrote {} and {} ({} importers; {} sibling packages from {}), {} in {:.0} ms",
+            lockfile::LOCK,
+            lockfile::WORKSPACE,
+            out.importers.len(),
+            out.externals.len(),
+            registry.shown,
+            lockfile::RECORD,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        for e in &out.externals {
+            println!("  {}@{}  (was {})", e.name, e.version, e.importer);
         }
-    };
-    let registry = Registry::new(&url, token);
-    let out = match lockfile::generate(&plan, &registry) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    if let Err(e) = lockfile::write(&a.path, &out) {
-        eprintln!("error: {e}");
-        return exit::USAGE;
-    }
-    println!(
-        "wrote {} and {} ({} importers; {} sibling packages from {}), {} in {:.0} ms",
-        lockfile::LOCK,
-        lockfile::WORKSPACE,
-        out.importers.len(),
-        out.externals.len(),
-        registry.shown,
-        lockfile::RECORD,
-        started.elapsed().as_secs_f64() * 1000.0
-    );
-    for e in &out.externals {
-        println!("  {}@{}  (was {})", e.name, e.version, e.importer);
-    }
-    println!(
+        println!(
         "next: `dockprep fix {}` switches the install steps to `--frozen-lockfile`; run `dockprep lockfile --check` in CI",
         a.path.display()
     );
-    if a.adr {
-        return super::lockfile_adr::write(&a.path, a.service.as_deref(), &a.bench_flags, &out);
-    }
-    exit::CLEAN
+        if a.adr {
+            return Ok(super::lockfile_adr::write(
+                &a.path,
+                a.service.as_deref(),
+                &a.bench_flags,
+                &out,
+            ));
+        }
+        exit::CLEAN
+    })
 }
 
-fn check(root: &Path) -> u8 {
-    match lockfile::check(root) {
+fn check(root: &Path) -> Result<u8, Failure> {
+    Ok(match lockfile::check(root) {
         Ok(None) => {
             println!("{}: up to date", lockfile::LOCK);
             exit::CLEAN
@@ -123,11 +125,8 @@ fn check(root: &Path) -> u8 {
             println!("run `dockprep lockfile` to write it again");
             exit::FINDINGS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit::USAGE
-        }
-    }
+        Err(e) => return Err(Failure::usage(e)),
+    })
 }
 
 /// `${VAR}` in an .npmrc value, from the environment.

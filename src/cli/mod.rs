@@ -61,6 +61,28 @@ enum Command {
     Bench(bench::Args),
 }
 
+/// Why a subcommand could not do its job: `main` prints it once, as
+/// `error: {message}`, and exits with `code` (see [`exit`]).
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl std::fmt::Display) -> Failure {
+        Failure {
+            code,
+            message: message.to_string(),
+        }
+    }
+
+    /// A usage error (exit 2): bad flags, a path or rule that does not exist.
+    pub fn usage(message: impl std::fmt::Display) -> Failure {
+        Failure::new(exit::USAGE, message)
+    }
+}
+
 /// Exit codes shared by the subcommands.
 pub mod exit {
     pub const CLEAN: u8 = 0;
@@ -81,20 +103,27 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
+    let ended = match cli.command {
         Command::Audit(a) => audit::run(a),
         Command::Fix(f) => fix::run(f),
         Command::Pack(p) => pack::run(p),
         Command::Prep(p) => prep::run(p),
         Command::Prune(p) => prune::run(p),
         Command::Restore(r) => restore::run(r),
-        Command::Rules(r) => rules::run(r),
-        Command::Build(b) => build::run(b),
-        Command::Bench(b) => bench::run(b),
+        Command::Rules(r) => Ok(rules::run(r)),
+        Command::Build(b) => Ok(build::run(b)),
+        Command::Bench(b) => Ok(bench::run(b)),
         Command::Guard(g) => guard::run(g),
         Command::Hook(h) => hook::run(h),
         Command::Init(i) => init::run(i),
         Command::Lockfile(l) => lockfile::run(l),
     };
-    ExitCode::from(code)
+    // The one place errors are printed.
+    match ended {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
 }

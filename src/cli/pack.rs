@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::pack::packer::{pack_workspace, PackOptions};
 use dockprep::report::display_path;
 
@@ -20,49 +20,50 @@ pub struct Args {
     json: bool,
 }
 
-pub fn run(a: Args) -> u8 {
-    let start = std::time::Instant::now();
-    let opts = PackOptions {
-        workspace: a.workspace,
-        out: a.out,
-        filter: a.filter,
-    };
-    let packed = match pack_workspace(&opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FINDINGS;
-        }
-    };
-    if a.json {
-        let v: Vec<_> = packed
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let start = std::time::Instant::now();
+        let opts = PackOptions {
+            workspace: a.workspace,
+            out: a.out,
+            filter: a.filter,
+        };
+        let packed = match pack_workspace(&opts) {
+            Ok(p) => p,
+            Err(e) => {
+                return Err(Failure::new(exit::FINDINGS, e));
+            }
+        };
+        if a.json {
+            let v: Vec<_> = packed
             .iter()
             .map(|p| {
                 serde_json::json!({"name": p.name, "version": p.version, "tarball": display_path(&p.tarball), "files": p.files,
                                    "size": p.size, "unpackedSize": p.unpacked_size, "integrity": p.integrity, "shasum": p.shasum, "cached": p.cached})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
-        for p in &packed {
-            println!(
-                "{}@{}  {}  {} files, {} B  {}  shasum {}{}",
-                p.name,
-                p.version,
-                display_path(&p.tarball),
-                p.files,
-                p.size,
-                p.integrity,
-                p.shasum,
-                if p.cached { "  (unchanged)" } else { "" }
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        } else {
+            for p in &packed {
+                println!(
+                    "{}@{}  {}  {} files, {} B  {}  shasum {}{}",
+                    p.name,
+                    p.version,
+                    display_path(&p.tarball),
+                    p.files,
+                    p.size,
+                    p.integrity,
+                    p.shasum,
+                    if p.cached { "  (unchanged)" } else { "" }
+                );
+            }
+            let fresh = packed.iter().filter(|p| !p.cached).count();
+            eprintln!(
+                "packed {} packages ({fresh} repacked) in {:.1} ms",
+                packed.len(),
+                start.elapsed().as_secs_f64() * 1000.0
             );
         }
-        let fresh = packed.iter().filter(|p| !p.cached).count();
-        eprintln!(
-            "packed {} packages ({fresh} repacked) in {:.1} ms",
-            packed.len(),
-            start.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    exit::CLEAN
+        exit::CLEAN
+    })
 }

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::prep::apply::{self, PrepError};
 use dockprep::prep::plan::{plan, Plan, PlanOptions};
 use dockprep::report::display_path;
@@ -63,132 +63,141 @@ pub struct Args {
     command: Vec<String>,
 }
 
-pub fn run(a: Args) -> u8 {
-    let root = a.path.clone();
-    if a.strip_overrides {
-        return match apply::strip_overrides(&root) {
-            Ok(changed) => {
-                for c in &changed {
-                    println!("stripped injected pnpm.overrides from {c}");
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let root = a.path.clone();
+        if a.strip_overrides {
+            return match apply::strip_overrides(&root) {
+                Ok(changed) => {
+                    for c in &changed {
+                        println!("stripped injected pnpm.overrides from {c}");
+                    }
+                    if changed.is_empty() {
+                        println!("no injected pnpm.overrides left");
+                    }
+                    Ok(exit::CLEAN)
                 }
-                if changed.is_empty() {
-                    println!("no injected pnpm.overrides left");
+                Err(e) => {
+                    return Err(Failure::new(exit::FINDINGS, e));
                 }
-                exit::CLEAN
+            };
+        }
+        let start = std::time::Instant::now();
+        let opts = PlanOptions {
+            root: root.clone(),
+            workspaces: a.workspace.clone(),
+            private_scopes: a.private_scopes.clone(),
+            search: Vec::new(),
+            only: Vec::new(),
+        };
+        let in_place = apply::in_place(&root);
+        if !in_place.is_empty() {
+            if !a.force || a.dry_run {
+                return Err(Failure::new(
+                    exit::FINDINGS,
+                    format!("{}", PrepError::InPlace(in_place)),
+                ));
             }
+            match apply::restore(&root, false) {
+                Ok(r) => eprintln!(
+                    "--force: restored the earlier rewrite ({} files back, {} removed)",
+                    r.restored.len(),
+                    r.removed.len()
+                ),
+                Err(e) => {
+                    return Err(Failure::new(
+                        exit::FINDINGS,
+                        format!("--force could not restore the earlier rewrite: {e}"),
+                    ));
+                }
+            }
+        }
+        let p = match plan(&opts) {
+            Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {e}");
-                exit::FINDINGS
+                return Err(Failure::new(exit::FINDINGS, e));
             }
         };
-    }
-    let start = std::time::Instant::now();
-    let opts = PlanOptions {
-        root: root.clone(),
-        workspaces: a.workspace.clone(),
-        private_scopes: a.private_scopes.clone(),
-        search: Vec::new(),
-        only: Vec::new(),
-    };
-    let in_place = apply::in_place(&root);
-    if !in_place.is_empty() {
-        if !a.force || a.dry_run {
-            eprintln!("error: {}", PrepError::InPlace(in_place));
-            return exit::FINDINGS;
+        let gitignore = apply::missing_gitignore(&p.root);
+        if a.dry_run {
+            print_plan(&p, &gitignore, a.json, true);
+            return Ok(exit::CLEAN);
         }
-        match apply::restore(&root, false) {
+        if p.rewrites.is_empty() {
+            print_plan(&p, &gitignore, a.json, false);
+            eprintln!(
+            "nothing to prep: no manifest depends on a private-scope package a workspace provides"
+        );
+            return Ok(exit::CLEAN);
+        }
+        if let Err(e) = dockprep::prep::restore_on_signals(p.root.clone(), a.keep, restore_and_exit)
+        {
+            return Err(Failure::new(
+                exit::FINDINGS,
+                format!("cannot watch for signals: {e}"),
+            ));
+        }
+        let result = apply::ensure_gitignore(&p.root).and_then(|_| {
+            apply::apply(&p, &mut |n, what| {
+                crash_point(n, what);
+            })
+        });
+        if let Err(e) = result {
+            restore_and_exit(
+                &p.root,
+                a.keep,
+                &format!("error: {e}"),
+                exit::FINDINGS.into(),
+            );
+        }
+        print_plan(&p, &gitignore, a.json, false);
+        if a.command.is_empty() {
+            eprintln!(
+                "prepared in {:.1} ms; build now, then run `dockprep restore{}`",
+                start.elapsed().as_secs_f64() * 1000.0,
+                if root == std::path::Path::new(".") {
+                    String::new()
+                } else {
+                    format!(" {}", display_path(&root))
+                }
+            );
+            return Ok(exit::CLEAN);
+        }
+        eprintln!("running: {}", a.command.join(" "));
+        let code = match dockprep::prep::run_command(&p.root, &a.command) {
+            Ok(c) => c,
+            Err(e) => {
+                restore_and_exit(
+                    &p.root,
+                    a.keep,
+                    &format!("error: cannot run `{}`: {e}", a.command[0]),
+                    exit::FINDINGS.into(),
+                );
+            }
+        };
+        if a.keep {
+            eprintln!(
+                "`{}` exited with {code}; the rewrite stays (--keep)",
+                a.command[0]
+            );
+            return Ok(u8::try_from(code).unwrap_or(exit::FINDINGS));
+        }
+        match apply::restore(&p.root, false) {
             Ok(r) => eprintln!(
-                "--force: restored the earlier rewrite ({} files back, {} removed)",
+                "`{}` exited with {code}; restored ({} files back, {} removed)",
+                a.command[0],
                 r.restored.len(),
                 r.removed.len()
             ),
             Err(e) => {
-                eprintln!("error: --force could not restore the earlier rewrite: {e}");
-                return exit::FINDINGS;
+                return Err(Failure::new(
+                    exit::FINDINGS,
+                    format!("restore after `{}` failed: {e}", a.command[0]),
+                ));
             }
         }
-    }
-    let p = match plan(&opts) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FINDINGS;
-        }
-    };
-    let gitignore = apply::missing_gitignore(&p.root);
-    if a.dry_run {
-        print_plan(&p, &gitignore, a.json, true);
-        return exit::CLEAN;
-    }
-    if p.rewrites.is_empty() {
-        print_plan(&p, &gitignore, a.json, false);
-        eprintln!(
-            "nothing to prep: no manifest depends on a private-scope package a workspace provides"
-        );
-        return exit::CLEAN;
-    }
-    if let Err(e) = dockprep::prep::restore_on_signals(p.root.clone(), a.keep, restore_and_exit) {
-        eprintln!("error: cannot watch for signals: {e}");
-        return exit::FINDINGS;
-    }
-    let result = apply::ensure_gitignore(&p.root).and_then(|_| {
-        apply::apply(&p, &mut |n, what| {
-            crash_point(n, what);
-        })
-    });
-    if let Err(e) = result {
-        restore_and_exit(
-            &p.root,
-            a.keep,
-            &format!("error: {e}"),
-            exit::FINDINGS.into(),
-        );
-    }
-    print_plan(&p, &gitignore, a.json, false);
-    if a.command.is_empty() {
-        eprintln!(
-            "prepared in {:.1} ms; build now, then run `dockprep restore{}`",
-            start.elapsed().as_secs_f64() * 1000.0,
-            if root == std::path::Path::new(".") {
-                String::new()
-            } else {
-                format!(" {}", display_path(&root))
-            }
-        );
-        return exit::CLEAN;
-    }
-    eprintln!("running: {}", a.command.join(" "));
-    let code = match dockprep::prep::run_command(&p.root, &a.command) {
-        Ok(c) => c,
-        Err(e) => {
-            restore_and_exit(
-                &p.root,
-                a.keep,
-                &format!("error: cannot run `{}`: {e}", a.command[0]),
-                exit::FINDINGS.into(),
-            );
-        }
-    };
-    if a.keep {
-        eprintln!(
-            "`{}` exited with {code}; the rewrite stays (--keep)",
-            a.command[0]
-        );
-        return u8::try_from(code).unwrap_or(exit::FINDINGS);
-    }
-    match apply::restore(&p.root, false) {
-        Ok(r) => eprintln!(
-            "`{}` exited with {code}; restored ({} files back, {} removed)",
-            a.command[0],
-            r.restored.len(),
-            r.removed.len()
-        ),
-        Err(e) => {
-            eprintln!("error: restore after `{}` failed: {e}", a.command[0]);
-            return exit::FINDINGS;
-        }
-    }
-    u8::try_from(code).unwrap_or(exit::FINDINGS)
+        u8::try_from(code).unwrap_or(exit::FINDINGS)
+    })
 }
 
 /// Test hook (debug builds only): `DOCKPREP_TEST_CRASH_AFTER=N` kills the

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::prune::{prune, Layout, Options};
 use dockprep::report::display_path;
 
@@ -33,54 +33,55 @@ pub struct Args {
     timings: bool,
 }
 
-pub fn run(a: Args) -> u8 {
-    let start = std::time::Instant::now();
-    let opts = Options {
-        dir: a.dir,
-        targets: a.targets,
-        out: a.out,
-        layout: if a.docker {
-            Layout::Docker
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let start = std::time::Instant::now();
+        let opts = Options {
+            dir: a.dir,
+            targets: a.targets,
+            out: a.out,
+            layout: if a.docker {
+                Layout::Docker
+            } else {
+                Layout::Full
+            },
+            force: a.force,
+        };
+        let s = match prune(&opts) {
+            Ok(s) => s,
+            Err(e) => {
+                let code = match e {
+                    dockprep::prune::Error::Usage(_) => exit::USAGE,
+                    _ => exit::FINDINGS,
+                };
+                return Err(Failure::new(code, e));
+            }
+        };
+        for m in &s.missing {
+            eprintln!("warning: {m} is named by the workspace's patchedDependencies but does not exist; not copied");
+        }
+        if a.timings {
+            for (name, t) in &s.phases {
+                eprintln!("{name}: {:.1} ms", t.as_secs_f64() * 1000.0);
+            }
+        }
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        if a.json {
+            let v = serde_json::json!({
+                "out": display_path(&s.out),
+                "importers": s.importers,
+                "importersTotal": s.importers_total,
+                "snapshots": s.snapshots,
+                "snapshotsTotal": s.snapshots_total,
+                "packages": s.packages,
+                "packagesTotal": s.packages_total,
+                "patchedDependencies": s.patches,
+                "files": s.files,
+                "missing": s.missing,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         } else {
-            Layout::Full
-        },
-        force: a.force,
-    };
-    let s = match prune(&opts) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return match e {
-                dockprep::prune::Error::Usage(_) => exit::USAGE,
-                _ => exit::FINDINGS,
-            };
-        }
-    };
-    for m in &s.missing {
-        eprintln!("warning: {m} is named by the workspace's patchedDependencies but does not exist; not copied");
-    }
-    if a.timings {
-        for (name, t) in &s.phases {
-            eprintln!("{name}: {:.1} ms", t.as_secs_f64() * 1000.0);
-        }
-    }
-    let ms = start.elapsed().as_secs_f64() * 1000.0;
-    if a.json {
-        let v = serde_json::json!({
-            "out": display_path(&s.out),
-            "importers": s.importers,
-            "importersTotal": s.importers_total,
-            "snapshots": s.snapshots,
-            "snapshotsTotal": s.snapshots_total,
-            "packages": s.packages,
-            "packagesTotal": s.packages_total,
-            "patchedDependencies": s.patches,
-            "files": s.files,
-            "missing": s.missing,
-        });
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-    } else {
-        println!(
+            println!(
             "pruned to {} of {} importers, {} of {} snapshots, {} of {} packages{}: {} files in {} ({ms:.1} ms)",
             s.importers.len(),
             s.importers_total,
@@ -96,6 +97,7 @@ pub fn run(a: Args) -> u8 {
             s.files,
             display_path(&s.out),
         );
-    }
-    exit::CLEAN
+        }
+        exit::CLEAN
+    })
 }

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::prep::apply;
 
 /// Undo `dockprep prep`: every rewritten file back byte for byte, the
@@ -16,26 +16,27 @@ pub struct Args {
     force: bool,
 }
 
-pub fn run(a: Args) -> u8 {
-    match apply::restore(&a.path, a.force) {
-        Ok(r) => {
-            for f in &r.restored {
-                println!("restored  {f}");
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        match apply::restore(&a.path, a.force) {
+            Ok(r) => {
+                for f in &r.restored {
+                    println!("restored  {f}");
+                }
+                for f in &r.removed {
+                    println!("removed   {f}");
+                }
+                for n in &r.notes {
+                    println!("note: {n}");
+                }
+                if r.is_empty() {
+                    println!("nothing to restore");
+                }
+                exit::CLEAN
             }
-            for f in &r.removed {
-                println!("removed   {f}");
+            Err(e) => {
+                return Err(Failure::new(exit::FINDINGS, e));
             }
-            for n in &r.notes {
-                println!("note: {n}");
-            }
-            if r.is_empty() {
-                println!("nothing to restore");
-            }
-            exit::CLEAN
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit::FINDINGS
-        }
-    }
+    })
 }
