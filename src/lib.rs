@@ -1,8 +1,12 @@
 //! dockprep: fast, correct and hermetic Docker builds for Node.js/pnpm repositories.
 //!
-//! Layers, data flowing down: [`syntax`] (pure parsers with spans) →
-//! [`project`] (discovery and the model of repositories) → [`rules`] (pure
-//! checks returning findings) → [`report`] (output formats) → `cli`.
+//! Layers, bottom first; imports point down only (`tests/layers.rs` fails
+//! otherwise, and `ARCHITECTURE.md` describes each): [`paths`]/[`fsutil`] →
+//! [`syntax`] (pure parsers with spans) → [`diagnostics`] (the shared
+//! vocabulary) → [`config`]/[`workspace`] → [`project`] (the model, read
+//! once) → [`rules`] (pure functions of the model) → [`fix`] (the engine) →
+//! the features ([`pack`], [`docker`], [`prune`], [`bench`], [`lockfile`],
+//! then [`prep`]) → [`audit`] → [`report`] → the binary's `cli`.
 
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
