@@ -194,6 +194,10 @@ fn usage_errors_exit_two() {
         .assert()
         .code(2);
     dockprep().args(["rules", "no-such-rule"]).assert().code(2);
+    dockprep()
+        .args(["rules", "--format", "xml"])
+        .assert()
+        .code(2);
 }
 
 #[test]

@@ -1,5 +1,9 @@
 //! Fixture tests for the rules.
 //!
+//! The tests come from the registry (`dockprep::for_each_rule!`): one per
+//! rule, named after its module; a registered rule without fixtures fails
+//! naming the missing folder.
+//!
 //! Every rule has two fixture trees under `tests/fixtures/<slug>/`: `fires/`
 //! holds small repositories (one per subdirectory) that the rule must report,
 //! `clean/` holds near misses it must not report. The rendered findings of
@@ -100,6 +104,16 @@ fn variants(dir: &Path) -> Vec<PathBuf> {
 /// and the rendered `fires/` findings match the snapshot.
 fn check_rule(slug: &str) {
     let rule = rule(slug);
+    for kind in ["fires", "clean"] {
+        let dir = fixture(slug, kind);
+        assert!(
+            dir.is_dir(),
+            "rule `{slug}` has no fixture folder {}: add one small repository per \
+             subdirectory ({}/<variant>/)",
+            dir.display(),
+            dir.display()
+        );
+    }
 
     let fires = fixture(slug, "fires");
     let (project, findings) = audit(&fires, rule);
@@ -157,49 +171,23 @@ fn check_rule(slug: &str) {
     insta::assert_snapshot!(format!("{slug}-fix"), engine::diff(&out.changes));
 }
 
+/// One test per rule of the registry, named after its module
+/// (`cargo test --test rules lockfile_ignored`).
 macro_rules! rule_tests {
-    ($($name:ident => $slug:literal,)*) => {
+    ($($module:ident => $rule:ident),* $(,)?) => {
         $(
             #[test]
-            fn $name() {
-                check_rule($slug);
+            fn $module() {
+                check_rule(dockprep::rules::$module::$rule.slug);
             }
         )*
 
         /// The rules that have a test case above.
-        const TESTED: &[&str] = &[$($slug),*];
+        static TESTED: &[&Rule] = &[$(&dockprep::rules::$module::$rule),*];
     };
 }
 
-rule_tests! {
-    lockfile_ignored => "lockfile-ignored",
-    frozen_lockfile_without_lockfile => "frozen-lockfile-without-lockfile",
-    workspace_outside_context => "workspace-outside-context",
-    docker_lockfile_stale => "docker-lockfile-stale",
-    docker_lockfile_unused => "docker-lockfile-unused",
-    npmrc_missing_scope_registry => "npmrc-missing-scope-registry",
-    npmrc_localhost_registry => "npmrc-localhost-registry",
-    registry_path_missing => "registry-path-missing",
-    unused_build_arg => "unused-build-arg",
-    compose_build_wiring => "compose-build-wiring",
-    docker_deps_copy_unconditional => "docker-deps-copy-unconditional",
-    pnpm_global_install => "pnpm-global-install",
-    pnpm_version_mismatch => "pnpm-version-mismatch",
-    store_cache_mount_missing => "store-cache-mount-missing",
-    cache_mount_wrong_target => "cache-mount-wrong-target",
-    deps_layer_invalidated => "deps-layer-invalidated",
-    dockerignore_missing_entries => "dockerignore-missing-entries",
-    arg_invalidates_deps => "arg-invalidates-deps",
-    docker_deps_ignored => "docker-deps-ignored",
-    gitignore_missing_prep_artifacts => "gitignore-missing-prep-artifacts",
-    tls_verification_disabled => "tls-verification-disabled",
-    secret_in_arg_or_env => "secret-in-arg-or-env",
-    host_gateway_missing => "host-gateway-missing",
-    rewritten_manifest => "rewritten-manifest",
-    syntax_directive_missing => "syntax-directive-missing",
-    ci_dockerfile_mismatch => "ci-dockerfile-mismatch",
-    unused_ignore => "unused-ignore",
-}
+dockprep::for_each_rule!(rule_tests);
 
 #[test]
 fn every_rule_has_fixtures_a_test_and_documentation() {
@@ -214,7 +202,7 @@ fn every_rule_has_fixtures_a_test_and_documentation() {
             );
         }
         assert!(
-            TESTED.contains(&r.slug),
+            TESTED.iter().any(|t| t.slug == r.slug),
             "rule `{}` has no test case in tests/rules.rs",
             r.slug
         );
@@ -236,7 +224,7 @@ fn every_rule_has_fixtures_a_test_and_documentation() {
             last = at;
         }
     }
-    for slug in TESTED {
+    for slug in TESTED.iter().map(|r| r.slug) {
         assert!(
             registry::get(slug).is_some(),
             "tests/rules.rs tests `{slug}`, which is not in the registry"

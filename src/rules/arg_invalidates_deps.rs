@@ -35,6 +35,8 @@ declare_rule! {
         slug: "arg-invalidates-deps",
         severity: Medium,
         summary: "an ARG declared above the install step but used only after it",
+        what: "an `ARG` declared above the install but used only after it (`NEXT_PUBLIC_*`)",
+        roadmap_id: "A4-2",
         fixable: true,
         check: check,
     };

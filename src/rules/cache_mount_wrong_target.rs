@@ -46,6 +46,8 @@ declare_rule! {
         slug: "cache-mount-wrong-target",
         severity: High,
         summary: "a cache mount on an install step that misses the package manager's store",
+        what: "the install's cache mount misses the store in effect",
+        roadmap_id: "A2-2",
         fixable: true,
         check: check,
     };

@@ -51,6 +51,8 @@ declare_rule! {
         slug: "ci-dockerfile-mismatch",
         severity: Low,
         summary: "a CI workflow builds an image from another Dockerfile or context than its compose service",
+        what: "a CI workflow builds a service from another Dockerfile/context than compose",
+        roadmap_id: "C5",
         check: check,
     };
 }

@@ -47,6 +47,8 @@ declare_rule! {
         slug: "compose-build-wiring",
         severity: Medium,
         summary: "a compose service does not pass the registry ARG or secret its Dockerfile needs",
+        what: "a compose service does not pass the `ARG`/secret its Dockerfile needs",
+        roadmap_id: "F7",
         fixable: true,
         check: check,
     };

@@ -37,6 +37,8 @@ declare_rule! {
         slug: "deps-layer-invalidated",
         severity: High,
         summary: "sources copied before the install step, so any change reinstalls dependencies",
+        what: "sources copied before the install step of the same stage",
+        roadmap_id: "A4-1",
         fixable: true,
         check: check,
     };

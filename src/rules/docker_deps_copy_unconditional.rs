@@ -32,6 +32,8 @@ declare_rule! {
         slug: "docker-deps-copy-unconditional",
         severity: Medium,
         summary: "COPY of .docker-deps/ that fails when the tarball fallback has not run",
+        what: "`COPY .docker-deps/` that fails unless the tarball fallback ran",
+        roadmap_id: "F8",
         fixable: true,
         check: check,
     };

@@ -43,6 +43,8 @@ declare_rule! {
         slug: "docker-deps-ignored",
         severity: Medium,
         summary: "the .dockerignore in effect excludes the .docker-deps tarballs the Dockerfile copies",
+        what: "a Dockerfile copies `.docker-deps` that the `.dockerignore` excludes",
+        roadmap_id: "A5-3, A6-3",
         check: check,
     };
 }

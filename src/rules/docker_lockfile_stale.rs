@@ -36,6 +36,7 @@ declare_rule! {
         slug: "docker-lockfile-stale",
         severity: High,
         summary: "the Docker-only lockfile no longer matches the dev lockfile, the manifests or the siblings",
+        roadmap_id: "A3 (option 2)",
         check: check,
     };
 }

@@ -50,6 +50,8 @@ declare_rule! {
         slug: "docker-lockfile-unused",
         severity: Medium,
         summary: "an image installs without a lockfile although a fresh Docker-only lockfile exists",
+        what: "an image installs with `--lockfile=false` although a fresh Docker-only lockfile exists (safe fix: `--frozen-lockfile` + the `COPY`)",
+        roadmap_id: "A3 (option 2)",
         fixable: true,
         check: check,
     };

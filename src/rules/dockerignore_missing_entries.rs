@@ -33,7 +33,10 @@ declare_rule! {
     pub static DOCKERIGNORE_MISSING_ENTRIES = {
         slug: "dockerignore-missing-entries",
         severity: Medium,
+        shown_severity: "medium (high for `.env`)",
         summary: "the .dockerignore in effect does not exclude node_modules, dist, .env, .git, …",
+        what: "the `.dockerignore` in effect misses `**/node_modules`, `dist`, `.next`, `*.log`, `.env`, `.env.*`, `.git`, `*.bak`",
+        roadmap_id: "A6-1",
         fixable: true,
         check: check,
     };

@@ -57,6 +57,8 @@ declare_rule! {
         slug: "frozen-lockfile-without-lockfile",
         severity: High,
         summary: "a frozen-lockfile install with no lockfile copied into its stage",
+        what: "`--frozen-lockfile`/`npm ci` with no lockfile copied in (or it is ignored)",
+        roadmap_id: "A3",
         check: check,
     };
 }

@@ -44,6 +44,8 @@ declare_rule! {
         slug: "gitignore-missing-prep-artifacts",
         severity: Low,
         summary: "a repository using .docker-deps does not gitignore .docker-deps/ and *.bak",
+        what: "prep is used but `.gitignore` misses `.docker-deps/` or `*.bak`",
+        roadmap_id: "B3",
         fixable: true,
         check: check,
     };

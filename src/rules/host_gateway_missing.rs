@@ -47,6 +47,8 @@ declare_rule! {
         slug: "host-gateway-missing",
         severity: Medium,
         summary: "a compose build uses host.docker.internal without build.extra_hosts host-gateway",
+        what: "a build uses `host.docker.internal` without `build.extra_hosts: host-gateway`",
+        roadmap_id: "A0-4",
         fixable: true,
         check: check,
     };

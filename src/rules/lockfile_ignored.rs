@@ -37,6 +37,8 @@ declare_rule! {
         slug: "lockfile-ignored",
         severity: High,
         summary: "the .dockerignore in effect excludes the context's lockfile",
+        what: "the `.dockerignore` in effect excludes the context's lockfile",
+        roadmap_id: "F1",
         fixable: true,
         check: check,
     };

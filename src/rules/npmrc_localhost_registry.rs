@@ -32,6 +32,8 @@ declare_rule! {
         slug: "npmrc-localhost-registry",
         severity: High,
         summary: "a registry URL in an image's .npmrc points at localhost",
+        what: "a registry URL in the image's `.npmrc` points at `localhost`",
+        roadmap_id: "F4",
         fixable: true,
         check: check,
     };

@@ -37,6 +37,8 @@ declare_rule! {
         slug: "npmrc-missing-scope-registry",
         severity: High,
         summary: "the .npmrc copied into an image has no registry for a private scope it installs",
+        what: "the image's `.npmrc` has no `@scope:registry=` for a private scope it installs",
+        roadmap_id: "F3",
         fixable: true,
         check: check,
     };

@@ -35,6 +35,8 @@ declare_rule! {
         slug: "pnpm-global-install",
         severity: Low,
         summary: "pnpm installed with npm install -g instead of corepack",
+        what: "`npm install -g pnpm` (or `yarn global add pnpm`) instead of corepack",
+        roadmap_id: "F9",
         fixable: true,
         check: check,
     };

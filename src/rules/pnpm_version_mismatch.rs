@@ -50,6 +50,8 @@ declare_rule! {
         slug: "pnpm-version-mismatch",
         severity: Low,
         summary: "the pnpm version the Dockerfile activates differs from packageManager",
+        what: "the pnpm the Dockerfile activates differs from `packageManager` (or it is missing)",
+        roadmap_id: "A1-2",
         fixable: true,
         check: check,
     };

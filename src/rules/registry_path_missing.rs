@@ -36,6 +36,8 @@ declare_rule! {
         slug: "registry-path-missing",
         severity: High,
         summary: "an install of private packages has no registry host ARG and no secret mount",
+        what: "private packages installed with no registry-host `ARG` and no secret mount",
+        roadmap_id: "F5",
         fixable: true,
         check: check,
     };

@@ -43,6 +43,8 @@ declare_rule! {
         slug: "rewritten-manifest",
         severity: High,
         summary: "a package.json rewritten to file:…/.docker-deps/ tarballs, or a leftover package.json.bak",
+        what: "a `package.json` with `file:…/.docker-deps/` references, or a prep backup",
+        roadmap_id: "B4",
         check: check,
     };
 }

@@ -46,6 +46,8 @@ declare_rule! {
         slug: "secret-in-arg-or-env",
         severity: High,
         summary: "a token or password passed as ARG/ENV, a compose build arg, or a literal in a copied .npmrc",
+        what: "a token-like `ARG`/`ENV`/compose arg, or a literal `_authToken` in a copied file",
+        roadmap_id: "—",
         check: check,
     };
 }

@@ -35,6 +35,8 @@ declare_rule! {
         slug: "store-cache-mount-missing",
         severity: High,
         summary: "a package install without a BuildKit cache mount on the package manager's store",
+        what: "an install `RUN` without a cache mount on the store in effect in that stage",
+        roadmap_id: "F10",
         fixable: true,
         check: check,
     };

@@ -48,6 +48,8 @@ declare_rule! {
         slug: "syntax-directive-missing",
         severity: Low,
         summary: "RUN --mount or heredocs without a `# syntax=` directive on the first line",
+        what: "`RUN --mount`/heredocs without `# syntax=` (silent with `[build] syntax = false`)",
+        roadmap_id: "A2-1",
         fixable: true,
         check: check,
     };

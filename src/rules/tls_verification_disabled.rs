@@ -43,7 +43,10 @@ declare_rule! {
     pub static TLS_VERIFICATION_DISABLED = {
         slug: "tls-verification-disabled",
         severity: High,
+        shown_severity: "high/medium",
         summary: "TLS certificate verification turned off in an image build (NODE_TLS_REJECT_UNAUTHORIZED=0, strict-ssl=false)",
+        what: "`NODE_TLS_REJECT_UNAUTHORIZED=0`, `strict-ssl=false` (mount the CA bundle instead)",
+        roadmap_id: "—",
         check: check,
     };
 }

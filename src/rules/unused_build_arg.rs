@@ -37,6 +37,8 @@ declare_rule! {
         slug: "unused-build-arg",
         severity: Medium,
         summary: "an ARG that nothing in its scope references",
+        what: "an `ARG` nothing in its scope references",
+        roadmap_id: "F6",
         check: check,
     };
 }

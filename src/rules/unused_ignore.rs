@@ -27,6 +27,7 @@ declare_rule! {
         slug: "unused-ignore",
         severity: Low,
         summary: "an inline ignore that suppresses nothing",
+        roadmap_id: "—",
         check: check,
     };
 }

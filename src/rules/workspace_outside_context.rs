@@ -39,6 +39,8 @@ declare_rule! {
         slug: "workspace-outside-context",
         severity: High,
         summary: "pnpm-workspace.yaml lists packages outside the build context",
+        what: "`pnpm-workspace.yaml` lists packages outside the build context",
+        roadmap_id: "F2",
         check: check,
     };
 }
