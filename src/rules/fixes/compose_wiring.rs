@@ -52,7 +52,7 @@ pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) ->
     let Some(svc) = compose.service(service) else {
         return Vec::new();
     };
-    let Ok(mut ed) = Editor::new(text) else {
+    let Ok(mut ed) = Editor::new(text).map(Editor::deferred) else {
         return Vec::new();
     };
     let svc_path = ["services", service];

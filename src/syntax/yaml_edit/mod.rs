@@ -193,6 +193,16 @@ pub struct Editor<'t> {
     root: Node,
     layout: Layout,
     edits: Vec<TextEdit>,
+    /// [`Editor::deferred`]: operations checked together at the end.
+    deferred: bool,
+    pending: Vec<Pending>,
+}
+
+/// An operation whose check waits for [`Editor::finish`].
+struct Pending {
+    path: Vec<String>,
+    edits: Vec<TextEdit>,
+    check: Box<dyn Fn(&Node, &[&str]) -> bool>,
 }
 
 impl<'t> Editor<'t> {
@@ -205,7 +215,44 @@ impl<'t> Editor<'t> {
             root,
             layout,
             edits: Vec::new(),
+            deferred: false,
+            pending: Vec::new(),
         })
+    }
+
+    /// Checks the operations together when [`Editor::finish`] is called
+    /// (one re-parse instead of one per operation): for callers that ignore
+    /// a single operation's failure anyway. When the whole does not parse or
+    /// an operation's result does not hold, the operations are checked one
+    /// by one, in order, and those that fail are dropped, exactly as in the
+    /// default mode.
+    pub fn deferred(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
+    /// Runs the deferred checks (see [`Editor::deferred`]).
+    fn settle(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return;
+        }
+        let all: Vec<TextEdit> = pending.iter().flat_map(|p| p.edits.clone()).collect();
+        self.edits.extend(all);
+        let whole = apply(self.text, &self.merged()).and_then(|t| yaml::parse(&t).ok());
+        if let Some(root) = whole {
+            if pending.iter().all(|p| {
+                let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
+                (p.check)(&root, &path)
+            }) {
+                return;
+            }
+        }
+        self.edits.clear();
+        for p in pending {
+            let path: Vec<&str> = p.path.iter().map(String::as_str).collect();
+            let _ = self.verify(&path, p.edits, &p.check);
+        }
     }
 
     /// The original text.
@@ -303,7 +350,7 @@ impl<'t> Editor<'t> {
             Err(e) => return Err(e),
         };
         let want = NewValue::Map(entries);
-        self.commit(path, edits, |root| {
+        self.commit(path, edits, move |root, path| {
             lookup(root, path).is_some_and(|n| holds(n, &want))
         })
     }
@@ -340,7 +387,7 @@ impl<'t> Editor<'t> {
         };
         let want = NewValue::Seq(items.to_vec());
         let n = before + items.len();
-        self.commit(path, edits, |root| {
+        self.commit(path, edits, move |root, path| {
             lookup(root, path).is_some_and(|x| holds(x, &want) && seq_len(Some(x)) == Some(n))
         })
     }
@@ -364,7 +411,7 @@ impl<'t> Editor<'t> {
             Err(e) => return Err(e),
         };
         let exact = value.clone();
-        self.commit(path, edits, |root| {
+        self.commit(path, edits, move |root, path| {
             lookup(root, path).is_some_and(|n| {
                 holds(n, &exact)
                     && match &exact {
@@ -402,9 +449,8 @@ impl<'t> Editor<'t> {
                 comments,
             )?]
         };
-        let (_, parent_path) = path.split_last().expect("has a key");
-        let last = path[path.len() - 1];
-        self.commit(path, edits, |root| {
+        self.commit(path, edits, |root, path| {
+            let (last, parent_path) = path.split_last().expect("has a key");
             lookup(root, parent_path).is_some_and(|p| p.get(last).is_none())
         })
     }
@@ -451,7 +497,7 @@ impl<'t> Editor<'t> {
             }
             coalesce(out)
         };
-        self.commit(path, edits, |root| {
+        self.commit(path, edits, move |root, path| {
             lookup(root, path).is_some_and(|m| m.as_map().map_or(n == 0, |x| x.len() == n))
         })
     }
@@ -500,12 +546,15 @@ impl<'t> Editor<'t> {
             }
             coalesce(out)
         };
-        self.commit(path, edits, |root| seq_len(lookup(root, path)) == Some(n))
+        self.commit(path, edits, move |root, path| {
+            seq_len(lookup(root, path)) == Some(n)
+        })
     }
 
     /// The edits so far and the text they give. Every operation was checked
     /// when it was made; the whole is checked once more.
-    pub fn finish(self) -> Result<Edited, EditError> {
+    pub fn finish(mut self) -> Result<Edited, EditError> {
+        self.settle();
         let edits = self.merged();
         let text = apply(self.text, &edits).ok_or_else(|| EditError::Invalid {
             path: show(&[]),
@@ -574,12 +623,32 @@ impl<'t> Editor<'t> {
         Ok(at)
     }
 
-    /// Keeps `edits` when the edits so far plus them parse and `check` holds.
+    /// Keeps `edits` when the edits so far plus them parse and `check` holds
+    /// (given the new tree and the path). In [`Editor::deferred`] mode the
+    /// check waits for [`Editor::finish`].
     fn commit(
         &mut self,
         path: &[&str],
         edits: Vec<TextEdit>,
-        check: impl FnOnce(&Node) -> bool,
+        check: impl Fn(&Node, &[&str]) -> bool + 'static,
+    ) -> Result<(), EditError> {
+        if self.deferred {
+            self.pending.push(Pending {
+                path: path.iter().map(|s| s.to_string()).collect(),
+                edits,
+                check: Box::new(check),
+            });
+            return Ok(());
+        }
+        self.verify(path, edits, &check)
+    }
+
+    /// Adds `edits` when the edits so far plus them parse and `check` holds.
+    fn verify(
+        &mut self,
+        path: &[&str],
+        edits: Vec<TextEdit>,
+        check: &dyn Fn(&Node, &[&str]) -> bool,
     ) -> Result<(), EditError> {
         let n = self.edits.len();
         self.edits.extend(edits);
@@ -593,7 +662,7 @@ impl<'t> Editor<'t> {
                     path: show(path),
                     reason: e.message,
                 }),
-                Ok(root) if !check(&root) => Err(EditError::NotHeld(show(path))),
+                Ok(root) if !check(&root, path) => Err(EditError::NotHeld(show(path))),
                 Ok(_) => Ok(()),
             },
         };
