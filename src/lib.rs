@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod build;
 pub mod config;
 pub mod diagnostics;
 pub mod docker;

@@ -20,6 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["fix"],
     &["pack", "docker", "prune", "bench", "lockfile"],
     &["prep"],
+    &["build"],
     &["audit"],
     &["report"],
 ];

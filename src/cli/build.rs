@@ -7,11 +7,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::exit;
-use dockprep::docker::client::{BuildOutcome, Docker, Redactor};
+use dockprep::build::{self, BuildError, Plan};
+use dockprep::docker::client::{BuildOutcome, Redactor};
 use dockprep::docker::progress::Status;
-use dockprep::docker::spec::{self, BuildSpec, Overrides, Secret};
-use dockprep::docker::{preflight, summary};
-use dockprep::project;
+use dockprep::docker::spec::{BuildSpec, Overrides};
+use dockprep::docker::summary;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ProgressMode {
@@ -59,8 +59,8 @@ pub struct BuildFlags {
 }
 
 impl BuildFlags {
-    pub fn overrides(&self, tag: Option<String>) -> Result<Overrides, String> {
-        overrides(
+    pub fn overrides(&self, tag: Option<String>) -> Result<Overrides, BuildError> {
+        build::overrides(
             &self.build_args,
             &self.secrets,
             &self.add_hosts,
@@ -69,22 +69,23 @@ impl BuildFlags {
             tag,
         )
     }
-    /// The plan for `path`: project model, build specs, docker client.
+    /// The plan for `path`: project model (loaded as an audit loads it),
+    /// build specs, docker client.
     pub fn plan(
         &self,
         path: &std::path::Path,
         services: &[String],
         tag: Option<String>,
-    ) -> Result<Plan, String> {
-        let o = self.overrides(tag)?;
-        plan(
-            path,
-            services,
-            self.file.as_ref(),
-            self.context.as_ref(),
-            &o,
-            self.docker.clone(),
-        )
+    ) -> Result<Plan, BuildError> {
+        let req = build::Request {
+            path: path.to_path_buf(),
+            services: services.to_vec(),
+            file: self.file.clone(),
+            context: self.context.clone(),
+            overrides: self.overrides(tag)?,
+            docker: self.docker.clone(),
+        };
+        build::plan(&req, &dockprep::audit::options())
     }
 }
 
@@ -127,219 +128,6 @@ pub struct Args {
     flags: BuildFlags,
 }
 
-/// Everything `build` and `bench` need to run builds.
-pub struct Plan {
-    pub project: project::Project,
-    pub specs: Vec<BuildSpec>,
-    pub docker: Docker,
-}
-
-/// Builds the plan: project model, specs, docker client. Errors are messages for the user.
-pub fn plan(
-    path: &std::path::Path,
-    services: &[String],
-    file: Option<&PathBuf>,
-    context: Option<&PathBuf>,
-    overrides: &Overrides,
-    docker: Option<PathBuf>,
-) -> Result<Plan, String> {
-    if !path.exists() {
-        return Err(format!("path not found: {}", path.display()));
-    }
-    let mut roots = vec![path.to_path_buf()];
-    if let Some(c) = context {
-        roots.push(c.clone());
-    }
-    let project = project::load(&roots, &dockprep::audit::options()).map_err(|e| e.to_string())?;
-    let specs = match file {
-        Some(f) => vec![spec::single(
-            &project,
-            f,
-            context.map_or(path, |c| c.as_path()),
-            overrides,
-        )?],
-        None => spec::from_compose(&project, path, services, overrides)?,
-    };
-    Ok(Plan {
-        project,
-        specs,
-        docker: Docker::detect(docker),
-    })
-}
-
-/// Checks secrets and registries before a build. Returns the problem, if any.
-pub fn precheck(plan: &Plan, spec: &BuildSpec, preflight_on: bool) -> Result<(), String> {
-    let missing = spec::missing_secrets(&plan.project, spec);
-    if let Some(id) = missing.first() {
-        return Err(format!(
-            "`{}` mounts secret `{id}`, but nothing provides it: add it to the service's `build.secrets` and the top-level `secrets`, or pass `--secret id={id},env=VAR`",
-            spec.name
-        ));
-    }
-    for s in &spec.secrets {
-        s.value()?;
-    }
-    if preflight_on {
-        registry_preflight(plan, spec).map_err(|e| format!("{e}; not building"))?;
-    }
-    Ok(())
-}
-
-/// Checks every private registry the image's `.npmrc` names. `Ok(false)`
-/// when it names none.
-pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, String> {
-    let targets = preflight::targets(&plan.project, spec)
-        .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
-    for t in &targets {
-        preflight::check(t, Duration::from_secs(3))
-            .map_err(|e| format!("preflight for `{}`: {e}", spec.name))?;
-    }
-    Ok(!targets.is_empty())
-}
-
-/// Whether the image copies the Docker-only lockfile (`dockprep lockfile`)
-/// into a stage.
-fn installs_from_docker_lockfile(plan: &Plan, spec: &BuildSpec) -> bool {
-    let Some(image) = dockprep::docker::spec::image_of(&plan.project, spec) else {
-        return false;
-    };
-    plan.project.dockerfiles[image.dockerfile]
-        .value
-        .instructions
-        .iter()
-        .any(dockprep::lockfile::copies_docker_lock)
-}
-
-/// Makes `spec` build from a context dockprep writes: the context filtered
-/// by its `.dockerignore`, the manifests rewritten to `.docker-deps/`
-/// tarballs of the private-scope packages, the tarballs added. Returns what
-/// to tell the user, or `None` (spec unchanged) when the image installs no
-/// private package and `forced` is not set.
-pub fn use_tarballs(
-    plan: &Plan,
-    spec: &mut BuildSpec,
-    repo: &std::path::Path,
-    workspaces: &[PathBuf],
-    dir: &std::path::Path,
-    forced: bool,
-) -> Result<Option<String>, String> {
-    use dockprep::docker::context::{write_context, ContextSpec, Walker};
-    let p = dockprep::prep::plan::plan(&dockprep::prep::plan::PlanOptions {
-        root: spec.context.clone(),
-        workspaces: workspaces.to_vec(),
-        private_scopes: Vec::new(),
-        search: vec![repo.to_path_buf()],
-        only: installed_manifests(plan, spec),
-    })
-    .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
-    if p.tarballs.is_empty() && !forced {
-        return Ok(None);
-    }
-    if !p.tarballs.is_empty() && installs_from_docker_lockfile(plan, spec) {
-        return Err(format!(
-            "tarball mode for `{}`: the image installs with `--frozen-lockfile` from `{}`, which pins the registry packages; tarballs cannot satisfy it. Build through the registry, or return this image to `--lockfile=false` for the fallback",
-            spec.name,
-            dockprep::lockfile::LOCK
-        ));
-    }
-    let mut overlay = std::collections::BTreeMap::new();
-    for t in &p.tarballs {
-        overlay.insert(t.path.clone(), t.bytes.clone());
-    }
-    for r in &p.rewrites {
-        overlay.insert(r.path.clone(), r.rewritten.clone());
-    }
-    let path = tempfile::Builder::new()
-        .prefix("context-")
-        .suffix(".tar")
-        .tempfile_in(dir)
-        .and_then(|f| f.keep().map_err(|e| e.error))
-        .map(|(_, p)| p)
-        .map_err(|e| format!("cannot write the build context in {}: {e}", dir.display()))?;
-    let file = std::fs::File::create(&path)
-        .map_err(|e| format!("cannot write the build context {}: {e}", path.display()))?;
-    let summary = write_context(
-        &ContextSpec {
-            dir: &spec.context,
-            dockerfile: &spec.dockerfile,
-            overlay,
-            walker: Walker::for_client(plan.docker.buildx),
-        },
-        std::io::BufWriter::new(file),
-    )
-    .map_err(|e| format!("tarball mode for `{}`: {e}", spec.name))?;
-    if !summary.excluded_overlay.is_empty() {
-        return Err(format!(
-            "tarball mode for `{}`: the .dockerignore in effect ({}) excludes {} (roadmap A6-3: `.docker-deps/` must reach the build)",
-            spec.name,
-            summary
-                .ignore_file
-                .as_ref()
-                .map_or_else(|| "?".into(), |f| f.display().to_string()),
-            summary.excluded_overlay.join(", ")
-        ));
-    }
-    spec.context_tar = Some(dockprep::docker::spec::ContextTar {
-        path,
-        dockerfile: summary.dockerfile_in_tar,
-    });
-    let mut note = format!(
-        "{} private packages as tarballs ({}), {} manifests rewritten in the context only",
-        p.tarballs.len(),
-        p.tarballs
-            .iter()
-            .map(|t| format!("{}@{}", t.name, t.version))
-            .collect::<Vec<_>>()
-            .join(", "),
-        p.rewrites.len()
-    );
-    if !p.tarballs.is_empty() && !copies_docker_deps(plan, spec) {
-        note.push_str(&format!(
-            "\nwarning: {} never copies `.docker-deps/` into the image, so the install cannot find the tarballs (add `COPY .docker-deps* /app/.docker-deps/`, roadmap A5)",
-            spec.dockerfile.display()
-        ));
-    }
-    Ok(Some(note))
-}
-
-/// The manifests the image's install steps use (empty when unknown).
-fn installed_manifests(plan: &Plan, spec: &BuildSpec) -> Vec<PathBuf> {
-    let Some(image) = spec.image.map(|i| &plan.project.images[i]) else {
-        return Vec::new();
-    };
-    image
-        .installs
-        .iter()
-        .flat_map(|i| &i.manifests)
-        .map(|m| plan.project.manifests[m.manifest].path.clone())
-        .collect()
-}
-
-/// True when a `COPY`/`ADD` from the context brings `.docker-deps/` in.
-fn copies_docker_deps(plan: &Plan, spec: &BuildSpec) -> bool {
-    let Some(image) = spec.image.map(|i| &plan.project.images[i]) else {
-        return true;
-    };
-    plan.project.dockerfiles[image.dockerfile]
-        .value
-        .instructions
-        .iter()
-        .filter(|i| {
-            matches!(
-                i.kind,
-                dockprep::syntax::dockerfile::Kind::Copy | dockprep::syntax::dockerfile::Kind::Add
-            ) && i.flag("from").is_none()
-        })
-        .flat_map(|i| &i.sources)
-        .any(|s| {
-            let src = s.value.trim_start_matches("./").trim_end_matches('/');
-            src.is_empty()
-                || src == "."
-                || dockprep::project::wildcard(src, ".docker-deps")
-                || dockprep::project::wildcard(src, ".docker-deps/x.tgz")
-        })
-}
-
 /// Runs one build with the chosen progress display.
 pub fn run_build(
     plan: &Plan,
@@ -347,7 +135,7 @@ pub fn run_build(
     no_cache: bool,
     mode: ProgressMode,
     redactor: &mut Redactor,
-) -> Result<BuildOutcome, String> {
+) -> Result<BuildOutcome, BuildError> {
     let bar = if mode == ProgressMode::Auto && std::io::stderr().is_terminal() {
         let b = ProgressBar::new_spinner();
         b.set_style(
@@ -360,9 +148,12 @@ pub fn run_build(
     } else {
         None
     };
-    let out = plan
-        .docker
-        .build(spec, no_cache, redactor, |line, progress| match mode {
+    let out = build::run_build(
+        plan,
+        spec,
+        no_cache,
+        redactor,
+        |line, progress| match mode {
             ProgressMode::Plain => eprintln!("{line}"),
             ProgressMode::Quiet => {}
             ProgressMode::Auto => {
@@ -373,8 +164,8 @@ pub fn run_build(
                     }
                 }
             }
-        })
-        .map_err(|e| e.to_string());
+        },
+    );
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -383,36 +174,7 @@ pub fn run_build(
 
 /// Human report of one build.
 pub fn describe(spec: &BuildSpec, out: &BuildOutcome) -> String {
-    let mut s = String::new();
-    if out.success {
-        s.push_str(&format!(
-            "built `{}` in {:.1} s ({}, context {})\n",
-            spec.name,
-            out.seconds,
-            spec.dockerfile.display(),
-            spec.context.display()
-        ));
-    } else {
-        s.push_str(&format!(
-            "FAILED `{}` after {:.1} s (exit {:?})\n",
-            spec.name, out.seconds, out.exit_code
-        ));
-    }
-    s.push_str(&summary::step_table(&out.progress));
-    for l in summary::install_lines(&out.progress) {
-        s.push_str(&format!("  {l}\n"));
-    }
-    if let Some(f) = out.progress.failed() {
-        s.push_str(&format!("failing step: {}\n", f.name));
-        if let Status::Error(m) = &f.status {
-            s.push_str(&format!("  {m}\n"));
-        }
-        let tail: Vec<&String> = f.logs.iter().rev().take(15).collect();
-        for l in tail.into_iter().rev() {
-            s.push_str(&format!("  | {l}\n"));
-        }
-    }
-    s
+    build::describe(spec, out)
 }
 
 /// JSON of one build.
@@ -436,35 +198,14 @@ pub fn to_json(spec: &BuildSpec, out: &BuildOutcome) -> serde_json::Value {
            "steps": steps, "installs": installs})
 }
 
-fn parse_kv(list: &[String], what: &str) -> Result<Vec<(String, String)>, String> {
-    list.iter()
-        .map(|a| {
-            a.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| format!("invalid {what} `{a}`: expected KEY=VALUE"))
-        })
-        .collect()
-}
-
-pub fn overrides(
-    build_args: &[String],
-    secrets: &[String],
-    add_hosts: &[String],
-    network: Option<String>,
-    target: Option<String>,
-    tag: Option<String>,
-) -> Result<Overrides, String> {
-    Ok(Overrides {
-        args: parse_kv(build_args, "build arg")?,
-        secrets: secrets
-            .iter()
-            .map(|s| Secret::parse(s))
-            .collect::<Result<_, _>>()?,
-        add_hosts: add_hosts.to_vec(),
-        network,
-        target,
-        tag,
-    })
+impl From<Mode> for build::Mode {
+    fn from(m: Mode) -> build::Mode {
+        match m {
+            Mode::Auto => build::Mode::Auto,
+            Mode::Registry => build::Mode::Registry,
+            Mode::Tarball => build::Mode::Tarball,
+        }
+    }
 }
 
 pub fn run(a: Args) -> u8 {
@@ -486,58 +227,34 @@ pub fn run(a: Args) -> u8 {
         }
     };
     for spec in &plan.specs {
-        let mut spec = spec.clone();
-        if a.mode == Mode::Registry {
-            if let Err(e) = precheck(&plan, &spec, !a.flags.no_preflight) {
-                eprintln!("error: {}", redactor.redact(&e));
+        let prepared = match build::prepare(
+            &plan,
+            spec,
+            a.mode.into(),
+            a.flags.no_preflight,
+            &a.path,
+            &a.workspace,
+            tmp.path(),
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {}", redactor.redact(&e.to_string()));
                 code = exit::FINDINGS;
                 break;
             }
-        }
-        let why = match a.mode {
-            Mode::Registry => None,
-            Mode::Tarball => Some("--mode tarball".to_string()),
-            Mode::Auto if a.flags.no_preflight => None,
-            Mode::Auto => match registry_preflight(&plan, &spec) {
-                Ok(true) => None,
-                Ok(false) => Some("no private registry is wired into this image".to_string()),
-                Err(e) => Some(e),
-            },
         };
-        let mut mode = "registry";
-        if let Some(why) = why {
-            let forced = a.mode == Mode::Tarball;
-            match use_tarballs(&plan, &mut spec, &a.path, &a.workspace, tmp.path(), forced) {
-                Ok(Some(note)) => {
-                    mode = "tarball";
-                    eprintln!(
-                        "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
-                        spec.name
-                    );
-                }
-                // Nothing private to provide: the plain build it is.
-                Ok(None) => {}
-                Err(e) => {
-                    eprintln!("error: {}", redactor.redact(&format!("{why}; {e}")));
-                    code = exit::FINDINGS;
-                    break;
-                }
-            }
+        let spec = &prepared.spec;
+        if let Some((why, note)) = &prepared.fallback {
+            eprintln!(
+                "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
+                spec.name
+            );
         }
-        // The registry path needs its secrets (checked above for --mode registry).
-        if mode == "registry" && a.mode != Mode::Registry {
-            if let Err(e) = precheck(&plan, &spec, false) {
-                eprintln!("error: {}", redactor.redact(&e));
-                code = exit::FINDINGS;
-                break;
-            }
-        }
-        match run_build(&plan, &spec, a.no_cache, a.flags.progress, &mut redactor) {
+        match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
             Ok(out) => {
-                let spec = &spec;
                 if a.json {
                     let mut v = to_json(spec, &out);
-                    v["mode"] = json!(mode);
+                    v["mode"] = json!(prepared.mode);
                     results.push(v);
                 } else {
                     print!("{}", redactor.redact(&describe(spec, &out)));
@@ -548,7 +265,7 @@ pub fn run(a: Args) -> u8 {
                 }
             }
             Err(e) => {
-                eprintln!("error: {}", redactor.redact(&e));
+                eprintln!("error: {}", redactor.redact(&e.to_string()));
                 code = exit::FINDINGS;
                 break;
             }

@@ -4,10 +4,11 @@
 //! Option 1 is the repository as it is. Option 2 is a copy of it (beside a
 //! link to each sibling, so the copy's Docker lockfile stays fresh) with the
 //! `docker-lockfile-unused` fix applied. Both are measured in one
-//! `dockprep bench --before` run (cold with an emptied cache, then warm).
+//! `dockprep bench --before` run (cold with an emptied cache, then warm),
+//! in this process: the bench flags are parsed as `dockprep bench` parses
+//! them and the measurement is the bench library's.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::exit;
 use dockprep::bench::{BenchReport, Variant};
@@ -151,32 +152,29 @@ pub fn write(root: &Path, service: Option<&str>, flags: &[String], out: &Output)
     }
 }
 
-/// `dockprep bench COPY [SERVICE] --before ROOT --json --yes`, as a child
-/// process (its progress goes to our stderr).
+/// What `dockprep bench COPY [SERVICE] --before ROOT --json --yes FLAGS`
+/// measures, in this process (the bench library; progress on stderr).
 fn bench(
     root: &Path,
     copy: &Path,
     service: Option<&str>,
     flags: &[String],
 ) -> Result<BenchReport, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut cmd = Command::new(exe);
-    cmd.arg("bench").arg(copy);
-    if let Some(s) = service {
-        cmd.arg(s);
+    #[derive(clap::Parser)]
+    #[command(name = "dockprep bench")]
+    struct Bench {
+        #[command(flatten)]
+        args: super::bench::Args,
     }
-    cmd.arg("--before")
-        .arg(root)
-        .args(["--json", "--yes"])
-        .args(flags);
-    let output = cmd
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .map_err(|e| format!("running dockprep bench: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("dockprep bench failed ({})", output.status));
-    }
-    serde_json::from_slice(&output.stdout).map_err(|e| format!("dockprep bench's JSON: {e}"))
+    let mut argv: Vec<std::ffi::OsString> = vec!["bench".into(), copy.into()];
+    argv.extend(service.map(Into::into));
+    argv.push("--before".into());
+    argv.push(root.into());
+    argv.extend(["--json".into(), "--yes".into()]);
+    argv.extend(flags.iter().map(Into::into));
+    let parsed = <Bench as clap::Parser>::try_parse_from(argv)
+        .map_err(|e| format!("bench flags: {}", e.to_string().trim()))?;
+    super::bench::measured(&parsed.args).map_err(|e| format!("dockprep bench failed: {e}"))
 }
 
 fn today() -> String {

@@ -663,13 +663,36 @@ fn dockerfile_in_context(spec: &ContextSpec<'_>, entries: &[Entry<'_>]) -> Optio
         .then_some(rel)
 }
 
+/// Which `.dockerignore` a context is filtered by.
+#[derive(Clone, Debug)]
+pub enum Ignore {
+    /// Look for it as BuildKit does ([`ignore_in_effect`]).
+    Find,
+    /// The one the caller already chose and parsed (the project model's
+    /// `Image::dockerignore`, chosen by the same rule), or none.
+    Given(Option<(PathBuf, DockerIgnore)>),
+}
+
 /// Writes the build context of `spec` to `out` as an uncompressed tar stream.
 pub fn write_context(
     spec: &ContextSpec<'_>,
     out: impl Write,
 ) -> Result<ContextSummary, ContextError> {
+    write_context_using(spec, Ignore::Find, out)
+}
+
+/// [`write_context`] filtered by the given `.dockerignore` choice.
+pub fn write_context_using(
+    spec: &ContextSpec<'_>,
+    ignore: Ignore,
+    out: impl Write,
+) -> Result<ContextSummary, ContextError> {
     let mut summary = ContextSummary::default();
-    let ignore = match ignore_in_effect(spec.dir, spec.dockerfile)? {
+    let chosen = match ignore {
+        Ignore::Find => ignore_in_effect(spec.dir, spec.dockerfile)?,
+        Ignore::Given(g) => g,
+    };
+    let ignore = match chosen {
         Some((path, ignore)) => {
             summary.ignore_file = Some(path);
             ignore

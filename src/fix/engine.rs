@@ -101,11 +101,15 @@ pub fn run(
     let mut overlay: HashMap<PathBuf, String> = HashMap::new();
     let mut originals: BTreeMap<PathBuf, Option<String>> = BTreeMap::new();
     let mut applied: BTreeMap<PathBuf, Vec<(String, String)>> = BTreeMap::new();
+    // Texts read from disk in earlier rounds: each round re-parses, none re-reads.
+    let mut read_cache: HashMap<PathBuf, String> = load.read_cache.clone();
     for round in 1..=opts.max_rounds {
         let mut lo = load.clone();
         lo.overlay = overlay.clone();
+        lo.read_cache = std::mem::take(&mut read_cache);
         lo.known_rule.get_or_insert(rules::registry::is_known);
         let project = project::load(paths, &lo)?;
+        read_cache = project.sources.disk_texts();
         let findings = rules::run(&project, rules);
         let mut accepted: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
         let mut taken: Vec<(PathBuf, String, String)> = Vec::new();
@@ -146,10 +150,17 @@ pub fn run(
             let current = match overlay.get(&path) {
                 Some(t) => t.clone(),
                 None => {
-                    let disk = match std::fs::read_to_string(&path) {
-                        Ok(t) => Some(t),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                        Err(source) => return Err(FixError::Io { path, source }),
+                    // The text the load read, else the disk (once: it is cached).
+                    let disk = match read_cache.get(&path) {
+                        Some(t) => Some(t.clone()),
+                        None => match std::fs::read_to_string(&path) {
+                            Ok(t) => {
+                                read_cache.insert(path.clone(), t.clone());
+                                Some(t)
+                            }
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                            Err(source) => return Err(FixError::Io { path, source }),
+                        },
                     };
                     originals.entry(path.clone()).or_insert(disk.clone());
                     disk.unwrap_or_default()

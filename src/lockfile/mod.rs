@@ -153,7 +153,11 @@ fn link_target(from: &str, reference: &str) -> Option<String> {
     Some(pnpm_lock::join_importer(from, rel))
 }
 
-fn manifest_json(path: &Path) -> Result<serde_json::Value, Error> {
+/// How the plan and the check read a file: the disk ([`read`]), or the
+/// model's sources when the loader runs the check.
+pub type Reader<'a> = dyn FnMut(&Path) -> Result<String, Error> + 'a;
+
+fn manifest_json(path: &Path, read: &mut Reader<'_>) -> Result<serde_json::Value, Error> {
     let text = read(path)?;
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     serde_json::from_str(body).map_err(|e| {
@@ -166,19 +170,47 @@ fn manifest_json(path: &Path) -> Result<serde_json::Value, Error> {
 /// importers and the out-of-context ones, and checks that the dev lockfile
 /// matches the manifests. No network.
 pub fn plan(root: &Path) -> Result<Plan, Error> {
-    read_plan(root, true)
+    read_plan(root, true, &mut |p: &Path| read(p))
 }
 
-fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
+/// The workspace file and the dev lockfile at `root`, read with `read` (as
+/// [`crate::workspace::read_workspace`] reads them from disk).
+fn read_workspace(
+    root: &Path,
+    why_lock: &str,
+    read: &mut Reader<'_>,
+) -> Result<crate::workspace::WorkspaceFiles, Error> {
+    let ws_path = root.join("pnpm-workspace.yaml");
+    let ws_text = read(&ws_path)?;
+    let ws = crate::syntax::pnpm_workspace::Workspace::parse(&ws_text)
+        .map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;
+    let lock_path = root.join("pnpm-lock.yaml");
+    if !lock_path.is_file() {
+        return Err(Error::file(&lock_path, format!("not found: {why_lock}")));
+    }
+    let lock_text = read(&lock_path)?;
+    let lock = Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
+    Ok(crate::workspace::WorkspaceFiles {
+        ws_path,
+        ws_text,
+        ws,
+        lock_path,
+        lock_text,
+        lock,
+    })
+}
+
+fn read_plan(root: &Path, validate: bool, read: &mut Reader<'_>) -> Result<Plan, Error> {
     if !root.join("pnpm-workspace.yaml").is_file() {
         return Err(Error::file(
             &root.join("pnpm-workspace.yaml"),
             "no pnpm-workspace.yaml: a Docker-only lockfile is for a workspace that reaches outside its build context",
         ));
     }
-    let files = crate::workspace::read_workspace(
+    let files = read_workspace(
         root,
         "the Docker lockfile keeps the dev lockfile's resolutions (run pnpm install)",
+        read,
     )?;
     let crate::workspace::WorkspaceFiles {
         ws_path,
@@ -211,7 +243,7 @@ fn read_plan(root: &Path, validate: bool) -> Result<Plan, Error> {
             continue;
         }
         let mpath = root.join(id).join("package.json");
-        let v = manifest_json(&mpath)?;
+        let v = manifest_json(&mpath, read)?;
         let name = v.get("name").and_then(|x| x.as_str());
         let version = v.get("version").and_then(|x| x.as_str());
         let (Some(name), Some(version)) = (name, version) else {
@@ -299,17 +331,22 @@ impl Plan {
 
     /// Hashes of every input, as recorded and as `--check` recomputes them.
     pub fn inputs(&self) -> Result<BTreeMap<String, String>, Error> {
+        self.inputs_read(&mut |p: &Path| {
+            std::fs::read_to_string(p).map_err(|e| Error::file(p, e.to_string()))
+        })
+    }
+
+    /// [`Plan::inputs`], reading the files with `read`.
+    fn inputs_read(&self, read: &mut Reader<'_>) -> Result<BTreeMap<String, String>, Error> {
         let mut inputs = BTreeMap::new();
         for f in ["pnpm-lock.yaml", "pnpm-workspace.yaml"] {
-            let bytes = std::fs::read(self.root.join(f))
-                .map_err(|e| Error::file(&self.root.join(f), e.to_string()))?;
-            inputs.insert(f.to_string(), sha256_hex(&bytes));
+            let text = read(&self.root.join(f))?;
+            inputs.insert(f.to_string(), sha256_hex(text.as_bytes()));
         }
         for id in &self.in_context {
             let rel = manifest_rel(id);
-            let p = self.root.join(&rel);
-            let bytes = std::fs::read(&p).map_err(|e| Error::file(&p, e.to_string()))?;
-            inputs.insert(rel, sha256_hex(&bytes));
+            let text = read(&self.root.join(&rel))?;
+            inputs.insert(rel, sha256_hex(text.as_bytes()));
         }
         for ext in self.reached()? {
             let v = &self.external_manifests[&ext.importer];
@@ -667,19 +704,28 @@ pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
     crate::fsutil::write_atomic(&p, json.as_bytes()).map_err(|e| Error::file(&p, e.to_string()))
 }
 
-/// Compares the record with the repository, without network. `Ok(None)`
-/// when fresh; `Err` when there is no Docker lockfile or it cannot be read.
+/// Compares the record with the repository, without network, reading the
+/// disk. `Ok(None)` when fresh; `Err` when there is no Docker lockfile or it
+/// cannot be read.
 pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
-    check_inner(root)
+    check_with(root, &mut |p: &Path| read(p))
 }
 
 /// [`check`] as the model's [`crate::project::docker_lock::Check`]: what
-/// `audit`, `fix` and `build` pass to the loader.
-pub fn check_state(root: &Path) -> Result<Option<Stale>, String> {
-    check_inner(root).map_err(|e| e.to_string())
+/// `audit`, `fix` and `build` pass to the loader. It reads through the
+/// loader's sources (each file once, the fix overlay's texts for fixed files).
+pub fn check_state(
+    root: &Path,
+    read: &mut crate::project::docker_lock::Reader<'_>,
+) -> Result<Option<Stale>, String> {
+    check_with(root, &mut |p: &Path| {
+        read(p).map_err(|e| Error::file(p, e.message))
+    })
+    .map_err(|e| e.to_string())
 }
 
-fn check_inner(root: &Path) -> Result<Option<Stale>, Error> {
+/// [`check`], reading every file with `read`.
+pub fn check_with(root: &Path, read: &mut Reader<'_>) -> Result<Option<Stale>, Error> {
     let rpath = root.join(RECORD);
     if !rpath.is_file() {
         return Err(Error::file(
@@ -695,14 +741,15 @@ fn check_inner(root: &Path) -> Result<Option<Stale>, Error> {
     })?;
     let mut changes = Vec::new();
     for (rel, want) in &record.outputs {
-        match std::fs::read(root.join(rel)) {
-            Ok(b) if &sha256_hex(&b) == want => {}
-            Ok(_) => changes.push((rel.clone(), "edited after it was written")),
-            Err(_) => changes.push((rel.clone(), "missing")),
+        let out = root.join(rel);
+        match read(&out).ok().map(String::into_bytes) {
+            Some(b) if &sha256_hex(&b) == want => {}
+            Some(_) => changes.push((rel.clone(), "edited after it was written")),
+            None => changes.push((rel.clone(), "missing")),
         }
     }
-    let now = match read_plan(root, false) {
-        Ok(p) => p.inputs()?,
+    let now = match read_plan(root, false, read) {
+        Ok(p) => p.inputs_read(read)?,
         Err(e) => {
             return Ok(Some(Stale {
                 changes: vec![(e.to_string(), "so the inputs cannot be compared")],

@@ -18,9 +18,15 @@ pub struct Stale {
     pub changes: Vec<(String, &'static str)>,
 }
 
-/// Compares a repository's Docker lockfile with its inputs: `Ok(None)` when
-/// fresh, `Ok(Some)` stale, `Err` when the record cannot be read.
-pub type Check = fn(&std::path::Path) -> Result<Option<Stale>, String>;
+/// Reads a file for a [`Check`]: the loader passes its
+/// [`Sources::text`](super::Sources::text), so the check's reads go through
+/// the model (read once, overlay-aware).
+pub type Reader<'a> = dyn FnMut(&std::path::Path) -> Result<String, super::FileError> + 'a;
+
+/// Compares a repository's Docker lockfile with its inputs, reading through
+/// the given reader: `Ok(None)` when fresh, `Ok(Some)` stale, `Err` when the
+/// record cannot be read.
+pub type Check = fn(&std::path::Path, &mut Reader<'_>) -> Result<Option<Stale>, String>;
 
 /// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
 #[derive(Debug)]

@@ -35,6 +35,11 @@ pub struct Options {
     /// How a repository's Docker-only lockfile is compared with its inputs
     /// (the `lockfile` feature's check); `None` leaves it unchecked.
     pub docker_lock_check: Option<super::docker_lock::Check>,
+    /// Texts of files already read from disk in this run (an earlier load's
+    /// [`Sources::disk_texts`](super::Sources::disk_texts), e.g. the
+    /// previous fix round's), used instead of reading them again. The
+    /// overlay wins over them.
+    pub read_cache: HashMap<PathBuf, String>,
 }
 
 /// Failure to start an audit at all.
@@ -124,6 +129,7 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
     let mut l = Loader::default();
     l.p.sources.set_overlay(opts.overlay.clone());
+    l.p.sources.set_cache(opts.read_cache.clone());
     l.config_file = opts.config.clone();
     l.known_rule = opts.known_rule;
     l.context_budget = super::tree::CONTEXT_ENTRIES_MAX;
@@ -559,7 +565,10 @@ impl Loader {
             .read(if lock.is_file() { &lock } else { &record })
             .ok()?;
         let state = match self.docker_lock_check {
-            Some(check) => check(dir),
+            Some(check) => {
+                let sources = &mut self.p.sources;
+                check(dir, &mut |p: &Path| sources.text(p))
+            }
             None => Err("freshness not checked".to_string()),
         };
         Some(super::DockerLock { file, state })

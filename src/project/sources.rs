@@ -43,6 +43,11 @@ pub struct Sources {
     by_path: std::collections::HashMap<PathBuf, FileId>,
     /// Texts that stand in for files on disk (fixes not yet written).
     overlay: std::collections::HashMap<PathBuf, String>,
+    /// Texts read from disk (or carried over from an earlier load of the
+    /// same run) that are not files of the model: what checks asked through
+    /// [`Sources::text`], and the previous fix round's texts. A later
+    /// [`Sources::read`] of one takes it from here instead of the disk.
+    cache: std::collections::HashMap<PathBuf, String>,
 }
 
 impl Sources {
@@ -63,6 +68,47 @@ impl Sources {
         self.overlay = overlay;
     }
 
+    /// Texts of files read earlier in the same run (e.g. the previous fix
+    /// round's, see [`Sources::disk_texts`]), used instead of reading the
+    /// disk again. The overlay still wins over them.
+    pub fn set_cache(&mut self, texts: std::collections::HashMap<PathBuf, String>) {
+        self.cache = texts;
+    }
+
+    /// Every text that came from the disk (or the cache), by cleaned path:
+    /// the files read and the texts only [`Sources::text`] asked for, not
+    /// the overlay's. What a later load of the same run can take as its
+    /// [`Sources::set_cache`].
+    pub fn disk_texts(&self) -> std::collections::HashMap<PathBuf, String> {
+        let mut out = self.cache.clone();
+        for f in &self.files {
+            if !self.overlay.contains_key(&f.path) {
+                out.insert(f.path.clone(), f.text.clone());
+            }
+        }
+        out
+    }
+
+    /// The text of `path` without making it a file of the model (it is not
+    /// counted or reported): the overlay's, a file read already, a cached
+    /// text, else read from disk once and cached. For checks that read
+    /// inputs beside the model (the Docker-lockfile freshness check).
+    pub fn text(&mut self, path: &Path) -> Result<String, FileError> {
+        let path = clean(path);
+        if let Some(t) = self.overlay.get(&path) {
+            return Ok(t.clone());
+        }
+        if let Some(id) = self.by_path.get(&path) {
+            return Ok(self.files[id.0].text.clone());
+        }
+        if let Some(t) = self.cache.get(&path) {
+            return Ok(t.clone());
+        }
+        let text = read_disk(&path)?;
+        self.cache.insert(path, text.clone());
+        Ok(text)
+    }
+
     pub fn overlay_has(&self, path: &Path) -> bool {
         self.overlay.contains_key(path)
     }
@@ -81,29 +127,10 @@ impl Sources {
         if let Some(text) = self.overlay.get(&path).cloned() {
             return Ok(self.add(path, text));
         }
-        let bytes = std::fs::read(&path).map_err(|e| FileError {
-            path: path.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read file: {e}"),
-            at: None,
-        })?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-                let li = LineIndex::new(&prefix);
-                let p = li.position(&prefix, prefix.len());
-                return Err(FileError {
-                    path,
-                    line: p.line,
-                    column: p.column,
-                    message: format!("file is not valid UTF-8 (byte {valid})"),
-                    at: None,
-                });
-            }
-        };
+        if let Some(text) = self.cache.remove(&path) {
+            return Ok(self.add(path, text));
+        }
+        let text = read_disk(&path)?;
         Ok(self.add(path, text))
     }
 
@@ -127,4 +154,29 @@ impl Sources {
             at: Some((id, e.span)),
         }
     }
+}
+
+/// Reads a file as UTF-8 text; non-UTF-8 or unreadable files become a
+/// [`FileError`].
+fn read_disk(path: &Path) -> Result<String, FileError> {
+    let bytes = std::fs::read(path).map_err(|e| FileError {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read file: {e}"),
+        at: None,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let li = LineIndex::new(&prefix);
+        let p = li.position(&prefix, prefix.len());
+        FileError {
+            path: path.to_path_buf(),
+            line: p.line,
+            column: p.column,
+            message: format!("file is not valid UTF-8 (byte {valid})"),
+            at: None,
+        }
+    })
 }
