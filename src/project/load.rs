@@ -150,9 +150,18 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         } else {
             path.clone()
         };
-        let dir = clean(&dir);
-        roots.push(dir.clone());
-        l.walk(&dir, None);
+        roots.push(clean(&dir));
+    }
+    // Read and parse ahead, on every core, what the walk will read.
+    let pre = super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p));
+    for (path, file) in pre.into_files() {
+        if let Ok(text) = String::from_utf8(file.bytes) {
+            l.p.sources.prefetched(path.clone(), text);
+            l.pre.insert(path, file.parsed);
+        }
+    }
+    for dir in &roots {
+        l.walk(dir, None);
     }
     // Workspaces of the repositories, then those beside the audited paths.
     for r in 0..l.p.repos.len() {
@@ -214,6 +223,8 @@ struct Loader {
     config_file: Option<PathBuf>,
     config_loaded: Option<crate::config::Config>,
     known_rule: Option<fn(&str) -> bool>,
+    /// Parsed ahead by `prefetch`, taken by the first read of each path.
+    pre: HashMap<PathBuf, super::prefetch::Parsed>,
     /// Entries left for listing build contexts outside the audited trees.
     context_budget: usize,
     docker_lock_check: Option<super::docker_lock::Check>,
@@ -310,10 +321,19 @@ impl Loader {
     }
 
     fn manifest(&mut self, path: &Path) -> Option<usize> {
+        let pre = match self.pre.remove(&clean(path)) {
+            Some(super::prefetch::Parsed::Manifest(r)) => Some(r),
+            _ => None,
+        };
+        let pre = std::cell::RefCell::new(pre);
         self.cached(
             path,
             |l| &mut l.manifests,
-            PackageJson::parse,
+            move |t| {
+                pre.borrow_mut()
+                    .take()
+                    .unwrap_or_else(|| PackageJson::parse(t))
+            },
             |p| &mut p.manifests,
         )
     }
@@ -348,10 +368,19 @@ impl Loader {
         )
     }
     fn dockerfile(&mut self, path: &Path) -> Option<usize> {
+        let pre = match self.pre.remove(&clean(path)) {
+            Some(super::prefetch::Parsed::Dockerfile(r)) => Some(r),
+            _ => None,
+        };
+        let pre = std::cell::RefCell::new(pre);
         self.cached(
             path,
             |l| &mut l.dockerfiles,
-            Dockerfile::parse,
+            move |t| {
+                pre.borrow_mut()
+                    .take()
+                    .unwrap_or_else(|| Dockerfile::parse(t))
+            },
             |p| &mut p.dockerfiles,
         )
     }
@@ -535,7 +564,14 @@ impl Loader {
                         self.p.repos[r].backups.push(id);
                     }
                 } else if compose::FILE_NAMES.contains(&f.as_str()) {
-                    if let Some((file, value)) = self.read(&path, Compose::parse) {
+                    let pre = match self.pre.remove(&clean(&path)) {
+                        Some(super::prefetch::Parsed::Compose(r)) => Some(r),
+                        _ => None,
+                    };
+                    let pre = std::cell::RefCell::new(pre);
+                    let parse =
+                        move |t: &str| pre.borrow_mut().take().unwrap_or_else(|| Compose::parse(t));
+                    if let Some((file, value)) = self.read(&path, parse) {
                         self.p.composes.push(Parsed {
                             file,
                             path: clean(&path),

@@ -6,6 +6,7 @@
 pub mod docker_lock;
 pub mod install;
 mod load;
+mod prefetch;
 pub mod sources;
 pub mod tree;
 

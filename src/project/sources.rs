@@ -109,6 +109,22 @@ impl Sources {
         Ok(text)
     }
 
+    /// True when a read of `path` (cleaned) would not touch the disk: the
+    /// overlay, a file read already or a cached text has it.
+    pub(crate) fn knows(&self, path: &Path) -> bool {
+        self.overlay.contains_key(path)
+            || self.by_path.contains_key(path)
+            || self.cache.contains_key(path)
+    }
+
+    /// Caches `text`, read from disk ahead of its [`Sources::read`] (see
+    /// `project::prefetch`), unless the path is known already.
+    pub(crate) fn prefetched(&mut self, path: PathBuf, text: String) {
+        if !self.knows(&path) {
+            self.cache.insert(path, text);
+        }
+    }
+
     pub fn overlay_has(&self, path: &Path) -> bool {
         self.overlay.contains_key(path)
     }

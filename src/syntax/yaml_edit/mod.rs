@@ -202,8 +202,11 @@ pub struct Editor<'t> {
 struct Pending {
     path: Vec<String>,
     edits: Vec<TextEdit>,
-    check: Box<dyn Fn(&Node, &[&str]) -> bool>,
+    check: Box<Check>,
 }
+
+/// Whether an operation's result holds in the new tree, at its path.
+type Check = dyn Fn(&Node, &[&str]) -> bool;
 
 impl<'t> Editor<'t> {
     /// Parses `text` (its first document) and detects its layout.
@@ -648,7 +651,7 @@ impl<'t> Editor<'t> {
         &mut self,
         path: &[&str],
         edits: Vec<TextEdit>,
-        check: &dyn Fn(&Node, &[&str]) -> bool,
+        check: &Check,
     ) -> Result<(), EditError> {
         let n = self.edits.len();
         self.edits.extend(edits);

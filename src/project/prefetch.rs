@@ -1,0 +1,149 @@
+//! Reads and parses, on every core, the files the loader's walk is about to
+//! read one by one, and only those: in every repository below the audited
+//! paths its Dockerfiles and compose files and, at its root, its
+//! `package.json` (outside [`SKIP_DIRS`](super::load::SKIP_DIRS), never
+//! through a symbolic link to a directory, with the walk's rule for where a
+//! repository starts). The walk then takes
+//! each file's bytes and parsed value from here instead of reading and
+//! parsing it itself, so every file is still read from disk once, and a large
+//! fleet's load is parallel. Files in the fix overlay are left alone (the
+//! overlay's text wins).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::paths::clean;
+use crate::syntax::compose::{self, Compose};
+use crate::syntax::dockerfile::Dockerfile;
+use crate::syntax::package_json::PackageJson;
+use crate::syntax::ParseError;
+
+/// At most this many directories are scanned ahead (the walk reads the rest
+/// itself, one by one).
+const DIRS_MAX: usize = 1_000_000;
+
+/// A file's bytes and, for the kinds the walk parses, its parsed value.
+pub(super) struct File {
+    pub bytes: Vec<u8>,
+    pub parsed: Parsed,
+}
+
+pub(super) enum Parsed {
+    Dockerfile(Result<Dockerfile, ParseError>),
+    Manifest(Result<PackageJson, ParseError>),
+    Compose(Result<Compose, ParseError>),
+    /// Not UTF-8: the walk reports it as it would have.
+    None,
+}
+
+/// Prefetched files by cleaned path.
+#[derive(Default)]
+pub(super) struct Prefetch {
+    files: HashMap<PathBuf, File>,
+}
+
+impl Prefetch {
+    /// Scans `roots` and reads and parses their files in parallel.
+    pub(super) fn run(roots: &[PathBuf], skip: &dyn Fn(&Path) -> bool) -> Prefetch {
+        let found = Mutex::new(Vec::new());
+        let budget = std::sync::atomic::AtomicUsize::new(DIRS_MAX);
+        rayon::scope(|s| {
+            for r in roots {
+                let (found, budget) = (&found, &budget);
+                s.spawn(move |s| scan(s, r.clone(), false, found, budget));
+            }
+        });
+        let mut files: Vec<PathBuf> = found.into_inner().unwrap_or_default();
+        // Nested roots (`audit fleet fleet/repo`) scan a directory twice.
+        files.sort();
+        files.dedup();
+        files.retain(|p| !skip(p));
+        let files: HashMap<PathBuf, File> = files
+            .into_par_iter()
+            .filter_map(|p| {
+                let bytes = std::fs::read(&p).ok()?;
+                let parsed = match std::str::from_utf8(&bytes) {
+                    Err(_) => Parsed::None,
+                    Ok(text) => parse(&p, text),
+                };
+                Some((p, File { bytes, parsed }))
+            })
+            .collect();
+        Prefetch { files }
+    }
+
+    /// Every prefetched file, by cleaned path.
+    pub(super) fn into_files(self) -> impl Iterator<Item = (PathBuf, File)> {
+        self.files.into_iter()
+    }
+}
+
+/// The walk's parse for a file of this name.
+fn parse(path: &Path, text: &str) -> Parsed {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if super::load::is_dockerfile_name(&name) {
+        Parsed::Dockerfile(Dockerfile::parse(text))
+    } else if name == "package.json" {
+        Parsed::Manifest(PackageJson::parse(text))
+    } else {
+        Parsed::Compose(Compose::parse(text))
+    }
+}
+
+/// A name that makes its directory a repository (as the walk decides).
+fn marks_repository(name: &str) -> bool {
+    name == "package.json"
+        || compose::FILE_NAMES.contains(&name)
+        || super::load::is_dockerfile_name(name)
+}
+
+fn scan<'s>(
+    s: &rayon::Scope<'s>,
+    dir: PathBuf,
+    in_repo: bool,
+    found: &'s Mutex<Vec<PathBuf>>,
+    budget: &'s std::sync::atomic::AtomicUsize,
+) {
+    use std::sync::atomic::Ordering;
+    if budget
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
+        .is_err()
+    {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        match e.file_type() {
+            Ok(t) if t.is_dir() && !super::load::SKIP_DIRS.contains(&name.as_str()) => {
+                dirs.push(name)
+            }
+            Ok(t) if (t.is_file() || t.is_symlink()) && marks_repository(&name) => files.push(name),
+            _ => {}
+        }
+    }
+    let is_root = !in_repo && !files.is_empty();
+    let in_repo = in_repo || is_root;
+    let mine: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|n| in_repo && (n != "package.json" || is_root))
+        .map(|n| clean(&dir.join(n)))
+        .collect();
+    for name in dirs {
+        let sub = dir.join(&name);
+        s.spawn(move |s| scan(s, sub, in_repo, found, budget));
+    }
+    if !mine.is_empty() {
+        found.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+    }
+}
