@@ -155,7 +155,7 @@ fn link_target(from: &str, reference: &str) -> Option<String> {
 
 /// How the plan and the check read a file: the disk ([`read`]), or the
 /// model's sources when the loader runs the check.
-pub type Reader<'a> = dyn FnMut(&Path) -> Result<String, Error> + 'a;
+pub use crate::workspace::Reader;
 
 fn manifest_json(path: &Path, read: &mut Reader<'_>) -> Result<serde_json::Value, Error> {
     let text = read(path)?;
@@ -173,33 +173,6 @@ pub fn plan(root: &Path) -> Result<Plan, Error> {
     read_plan(root, true, &mut |p: &Path| read(p))
 }
 
-/// The workspace file and the dev lockfile at `root`, read with `read` (as
-/// [`crate::workspace::read_workspace`] reads them from disk).
-fn read_workspace(
-    root: &Path,
-    why_lock: &str,
-    read: &mut Reader<'_>,
-) -> Result<crate::workspace::WorkspaceFiles, Error> {
-    let ws_path = root.join("pnpm-workspace.yaml");
-    let ws_text = read(&ws_path)?;
-    let ws = crate::syntax::pnpm_workspace::Workspace::parse(&ws_text)
-        .map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;
-    let lock_path = root.join("pnpm-lock.yaml");
-    if !lock_path.is_file() {
-        return Err(Error::file(&lock_path, format!("not found: {why_lock}")));
-    }
-    let lock_text = read(&lock_path)?;
-    let lock = Lockfile::parse(&lock_text).map_err(|e| Error::parse(&lock_path, &lock_text, &e))?;
-    Ok(crate::workspace::WorkspaceFiles {
-        ws_path,
-        ws_text,
-        ws,
-        lock_path,
-        lock_text,
-        lock,
-    })
-}
-
 fn read_plan(root: &Path, validate: bool, read: &mut Reader<'_>) -> Result<Plan, Error> {
     if !root.join("pnpm-workspace.yaml").is_file() {
         return Err(Error::file(
@@ -207,7 +180,7 @@ fn read_plan(root: &Path, validate: bool, read: &mut Reader<'_>) -> Result<Plan,
             "no pnpm-workspace.yaml: a Docker-only lockfile is for a workspace that reaches outside its build context",
         ));
     }
-    let files = read_workspace(
+    let files = crate::workspace::read_workspace_with(
         root,
         "the Docker lockfile keeps the dev lockfile's resolutions (run pnpm install)",
         read,

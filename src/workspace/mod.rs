@@ -103,9 +103,22 @@ pub struct WorkspaceFiles {
     pub lock: Lockfile,
 }
 
-/// Reads the workspace file and the lockfile at `root`; `why_lock` says why
-/// a missing lockfile is an error.
+/// How a caller reads a file's text (from disk, or through the model's
+/// sources so each file is read once and the fix overlay is seen).
+pub type Reader<'a> = dyn FnMut(&Path) -> Result<String, Error> + 'a;
+
+/// Reads the workspace file and the lockfile at `root` from disk;
+/// `why_lock` says why a missing lockfile is an error.
 pub fn read_workspace(root: &Path, why_lock: &str) -> Result<WorkspaceFiles, Error> {
+    read_workspace_with(root, why_lock, &mut |p: &Path| read(p))
+}
+
+/// [`read_workspace`] with the caller's reader.
+pub fn read_workspace_with(
+    root: &Path,
+    why_lock: &str,
+    read: &mut Reader<'_>,
+) -> Result<WorkspaceFiles, Error> {
     let ws_path = root.join("pnpm-workspace.yaml");
     let ws_text = read(&ws_path)?;
     let ws = Workspace::parse(&ws_text).map_err(|e| Error::parse(&ws_path, &ws_text, &e))?;

@@ -92,13 +92,9 @@ pub enum Comments {
     Drop,
 }
 
-/// A replacement of `start..end` of the original text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextEdit {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-}
+/// A replacement of `start..end` of the original text (the crate's one
+/// edit type).
+pub type TextEdit = crate::syntax::edit::Edit;
 
 /// The outcome of an editor: its edits against the original text (sorted,
 /// inserts at one place merged) and the edited text.
@@ -713,23 +709,7 @@ fn coalesce(mut edits: Vec<TextEdit>) -> Vec<TextEdit> {
     out
 }
 
-/// `text` with `edits` (sorted, not overlapping) applied.
+/// `text` with `edits` (not overlapping) applied.
 fn apply(text: &str, edits: &[TextEdit]) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for e in edits {
-        if e.start < pos
-            || e.end > text.len()
-            || e.end < e.start
-            || !text.is_char_boundary(e.start)
-            || !text.is_char_boundary(e.end)
-        {
-            return None;
-        }
-        out.push_str(&text[pos..e.start]);
-        out.push_str(&e.text);
-        pos = e.end;
-    }
-    out.push_str(&text[pos..]);
-    Some(out)
+    crate::syntax::edit::apply_edits(text, edits)
 }
