@@ -42,10 +42,10 @@ impl Samples {
             (v[n / 2 - 1] + v[n / 2]) / 2.0
         })
     }
-    pub fn min(&self) -> Option<f64> {
+    pub(crate) fn min(&self) -> Option<f64> {
         self.seconds.iter().copied().min_by(f64::total_cmp)
     }
-    pub fn max(&self) -> Option<f64> {
+    pub(crate) fn max(&self) -> Option<f64> {
         self.seconds.iter().copied().max_by(f64::total_cmp)
     }
 }

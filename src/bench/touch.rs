@@ -19,7 +19,7 @@ const NOT_SOURCES: &[&str] = &[
 ];
 
 /// The comment line to append for a file, by extension (`None`: cannot comment).
-pub fn comment_for(path: &Path) -> Option<&'static str> {
+pub(crate) fn comment_for(path: &Path) -> Option<&'static str> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     Some(match ext.as_str() {
         "ts" | "tsx" | "mts" | "cts" | "js" | "jsx" | "mjs" | "cjs" | "go" | "rs" | "java"
@@ -37,7 +37,7 @@ pub fn comment_for(path: &Path) -> Option<&'static str> {
 }
 
 /// The newest source file (one that takes a comment) that `image` copies from its context.
-pub fn pick(project: &Project, image: &Image) -> Option<PathBuf> {
+pub(crate) fn pick(project: &Project, image: &Image) -> Option<PathBuf> {
     let df = &project.dockerfiles[image.dockerfile].value;
     let ignore = image.dockerignore.map(|i| &project.dockerignores[i].value);
     let mut best: Option<(SystemTime, PathBuf)> = None;

@@ -169,7 +169,11 @@ pub fn plan(req: &Request, load: &project::Options) -> Result<Plan, BuildError> 
 }
 
 /// Checks secrets and registries before a build.
-pub fn precheck(plan: &Plan, spec: &BuildSpec, preflight_on: bool) -> Result<(), BuildError> {
+pub(crate) fn precheck(
+    plan: &Plan,
+    spec: &BuildSpec,
+    preflight_on: bool,
+) -> Result<(), BuildError> {
     let missing = spec::missing_secrets(&plan.project, spec);
     if let Some(id) = missing.first() {
         return Err(BuildError::MissingSecret {
@@ -188,7 +192,7 @@ pub fn precheck(plan: &Plan, spec: &BuildSpec, preflight_on: bool) -> Result<(),
 
 /// Checks every private registry the image's `.npmrc` names. `Ok(false)`
 /// when it names none.
-pub fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, BuildError> {
+pub(crate) fn registry_preflight(plan: &Plan, spec: &BuildSpec) -> Result<bool, BuildError> {
     let failed = |e: preflight::Failure| BuildError::Preflight {
         image: spec.name.clone(),
         message: e.to_string(),
@@ -233,7 +237,7 @@ fn model_ignore(plan: &Plan, spec: &BuildSpec) -> Ignore {
 /// tarballs of the private-scope packages, the tarballs added. Returns what
 /// to tell the user, or `None` (spec unchanged) when the image installs no
 /// private package and `forced` is not set.
-pub fn use_tarballs(
+pub(crate) fn use_tarballs(
     plan: &Plan,
     spec: &mut BuildSpec,
     repo: &Path,

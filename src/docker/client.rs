@@ -119,12 +119,6 @@ impl Docker {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
-    /// True when the engine answers.
-    pub fn engine_ok(&self) -> bool {
-        self.run(&["info", "--format", "{{.ServerVersion}}"])
-            .is_ok()
-    }
-
     /// The build's arguments (after `docker`), with secrets as files.
     pub fn build_args(
         &self,

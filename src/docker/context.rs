@@ -99,7 +99,7 @@ use crate::syntax::dockerignore::{DockerIgnore, Pattern};
 
 /// Modification time of overlay files and of the directories made for them
 /// (1980-01-01T00:00:00Z, the earliest time a zip can hold).
-pub const OVERLAY_MTIME: u64 = 315_532_800;
+pub(crate) const OVERLAY_MTIME: u64 = 315_532_800;
 
 /// Which version of the client-side walker (fsutil) to reproduce.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -184,7 +184,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ContextError + '_ {
 
 /// The `.dockerignore` BuildKit uses for this Dockerfile and context:
 /// `<Dockerfile>.dockerignore` when it exists, else `<context>/.dockerignore`.
-pub fn ignore_in_effect(
+pub(crate) fn ignore_in_effect(
     dir: &Path,
     dockerfile: &Path,
 ) -> Result<Option<(PathBuf, DockerIgnore)>, ContextError> {
@@ -665,7 +665,7 @@ fn dockerfile_in_context(spec: &ContextSpec<'_>, entries: &[Entry<'_>]) -> Optio
 
 /// Which `.dockerignore` a context is filtered by.
 #[derive(Clone, Debug)]
-pub enum Ignore {
+pub(crate) enum Ignore {
     /// Look for it as BuildKit does ([`ignore_in_effect`]).
     Find,
     /// The one the caller already chose and parsed (the project model's
@@ -682,7 +682,7 @@ pub fn write_context(
 }
 
 /// [`write_context`] filtered by the given `.dockerignore` choice.
-pub fn write_context_using(
+pub(crate) fn write_context_using(
     spec: &ContextSpec<'_>,
     ignore: Ignore,
     out: impl Write,

@@ -76,7 +76,7 @@ impl Progress {
     }
 
     /// Feeds one line of the plain progress output.
-    pub fn feed(&mut self, line: &str) -> Event {
+    pub(crate) fn feed(&mut self, line: &str) -> Event {
         let line = line.trim_end_matches(['\r', '\n']);
         let Some(rest) = line.strip_prefix('#') else {
             return Event::Other;
@@ -209,7 +209,7 @@ pub struct PnpmStats {
 
 impl PnpmStats {
     /// The last `Progress:` line of a step's logs.
-    pub fn from_logs<'a>(logs: impl IntoIterator<Item = &'a String>) -> Option<PnpmStats> {
+    pub(crate) fn from_logs<'a>(logs: impl IntoIterator<Item = &'a String>) -> Option<PnpmStats> {
         let mut last = None;
         for l in logs {
             let Some(i) = l.find("Progress: resolved ") else {

@@ -104,7 +104,7 @@ pub struct Overrides {
 }
 
 /// Finds the compose file at the root of `dir`.
-pub fn compose_file(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn compose_file(dir: &Path) -> Option<PathBuf> {
     FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
@@ -122,7 +122,7 @@ fn repo_name(dir: &Path) -> String {
 
 /// Build specs for the compose services of `dir` (all that build, or those
 /// named); without a compose file, `dir/Dockerfile` with `dir` as context.
-pub fn from_compose(
+pub(crate) fn from_compose(
     project: &Project,
     dir: &Path,
     services: &[String],
@@ -309,7 +309,7 @@ fn merge(args: &mut Vec<(String, String)>, over: &[(String, String)]) {
 }
 
 /// Secret ids the Dockerfile mounts that no source provides.
-pub fn missing_secrets(project: &Project, spec: &BuildSpec) -> Vec<String> {
+pub(crate) fn missing_secrets(project: &Project, spec: &BuildSpec) -> Vec<String> {
     let Some(df) = project
         .dockerfiles
         .iter()
@@ -339,7 +339,7 @@ pub fn missing_secrets(project: &Project, spec: &BuildSpec) -> Vec<String> {
 
 /// `--add-host` values as Docker needs them: on the host network the host is
 /// loopback, so `host-gateway` becomes `127.0.0.1` there.
-pub fn effective_hosts(spec: &BuildSpec) -> Vec<String> {
+pub(crate) fn effective_hosts(spec: &BuildSpec) -> Vec<String> {
     let host_net = spec.network.as_deref() == Some("host");
     spec.add_hosts
         .iter()
@@ -351,7 +351,7 @@ pub fn effective_hosts(spec: &BuildSpec) -> Vec<String> {
 }
 
 /// The image model entry of a spec.
-pub fn image_of<'p>(project: &'p Project, spec: &BuildSpec) -> Option<&'p Image> {
+pub(crate) fn image_of<'p>(project: &'p Project, spec: &BuildSpec) -> Option<&'p Image> {
     spec.image.map(|i| &project.images[i])
 }
 

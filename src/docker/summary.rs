@@ -22,7 +22,7 @@ fn status_word(s: &Step) -> &'static str {
 }
 
 /// A table of the Dockerfile steps: step, instruction, seconds, cached or run.
-pub fn step_table(p: &Progress) -> String {
+pub(crate) fn step_table(p: &Progress) -> String {
     let rows: Vec<&Step> = p.steps().filter(|s| s.is_instruction()).collect();
     let label = |s: &Step| {
         let (i, n) = s.position.unwrap_or((0, 0));
@@ -64,7 +64,7 @@ pub fn step_table(p: &Progress) -> String {
 }
 
 /// One line per install step saying whether the store cache was reused.
-pub fn install_lines(p: &Progress) -> Vec<String> {
+pub(crate) fn install_lines(p: &Progress) -> Vec<String> {
     installs(p)
         .into_iter()
         .map(|(s, st)| {

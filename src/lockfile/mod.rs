@@ -687,7 +687,7 @@ pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
 /// [`check`] as the model's [`crate::project::docker_lock::Check`]: what
 /// `audit`, `fix` and `build` pass to the loader. It reads through the
 /// loader's sources (each file once, the fix overlay's texts for fixed files).
-pub fn check_state(
+pub(crate) fn check_state(
     root: &Path,
     read: &mut crate::project::docker_lock::Reader<'_>,
 ) -> Result<Option<Stale>, String> {
@@ -698,7 +698,7 @@ pub fn check_state(
 }
 
 /// [`check`], reading every file with `read`.
-pub fn check_with(root: &Path, read: &mut Reader<'_>) -> Result<Option<Stale>, Error> {
+pub(crate) fn check_with(root: &Path, read: &mut Reader<'_>) -> Result<Option<Stale>, Error> {
     let rpath = root.join(RECORD);
     if !rpath.is_file() {
         return Err(Error::file(

@@ -42,7 +42,7 @@ impl Registry {
     }
 
     /// The tarball address pnpm assumes when a lockfile records none.
-    pub fn standard_tarball(&self, name: &str, version: &str) -> String {
+    pub(crate) fn standard_tarball(&self, name: &str, version: &str) -> String {
         let base = name.rsplit('/').next().unwrap_or(name);
         format!("{}{name}/-/{base}-{version}.tgz", self.url)
     }
@@ -59,7 +59,7 @@ fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
 }
 
 /// The parts of one version's metadata a lockfile records.
-pub fn published_from(
+pub(crate) fn published_from(
     meta: &serde_json::Value,
     standard_tarball: &str,
 ) -> Result<Published, String> {

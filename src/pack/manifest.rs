@@ -140,7 +140,7 @@ pub fn rewrite(
 }
 
 /// The manifest's text as it goes into the tarball.
-pub fn to_text(manifest: &Value) -> String {
+pub(crate) fn to_text(manifest: &Value) -> String {
     let mut s = serde_json::to_string_pretty(manifest).unwrap_or_default();
     s.push('\n');
     s

@@ -149,25 +149,24 @@ fn glob_name(pattern: &str, name: &str) -> bool {
 }
 
 /// A package packed in memory: what `pack` prints, and the tarball's bytes.
-pub struct InMemory {
+pub(crate) struct InMemory {
     pub name: String,
     pub version: String,
     pub files: usize,
     pub tarball: tarball::Tarball,
     /// The manifest as packed.
     pub manifest: serde_json::Value,
-    /// Content key: changes when any packed byte, path or mode changes.
-    pub key: String,
 }
 
 /// Packs the package at `dir` into memory (no file is written).
-pub fn pack_in_memory(
+pub(crate) fn pack_in_memory(
     dir: &Path,
     manifest_path: &Path,
     versions: &HashMap<String, String>,
     workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
 ) -> Result<InMemory, PackError> {
-    let (name, version, rewritten, entries, key) =
+    // The content key serves the on-disk pack cache only.
+    let (name, version, rewritten, entries, _key) =
         collect(dir, manifest_path, versions, workspace)?;
     let files = entries.len();
     let t = tarball::write(entries).map_err(|e| PackError::Io(dir.to_path_buf(), e))?;
@@ -177,7 +176,6 @@ pub fn pack_in_memory(
         files,
         tarball: t,
         manifest: rewritten,
-        key,
     })
 }
 

@@ -30,7 +30,7 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// A credential found in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hit {
+pub(crate) struct Hit {
     pub line: usize,
     pub column: usize,
     pub what: String,
@@ -38,7 +38,7 @@ pub struct Hit {
 
 /// Scans `bytes` for credentials: the patterns above, and the values of the
 /// environment variables in `known` (the registry token the build uses).
-pub fn scan(bytes: &[u8], known: &[(String, String)]) -> Option<Hit> {
+pub(crate) fn scan(bytes: &[u8], known: &[(String, String)]) -> Option<Hit> {
     let mut best: Option<(usize, String)> = None;
     for (what, re) in PATTERNS.iter() {
         if let Some(m) = re.find(bytes) {
@@ -83,7 +83,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// The credentials of this environment worth looking for: registry tokens
 /// (`*_TOKEN`, `NPM_CONFIG__AUTH*`, `NODE_AUTH_TOKEN`).
-pub fn known_from_env() -> Vec<(String, String)> {
+pub(crate) fn known_from_env() -> Vec<(String, String)> {
     std::env::vars()
         .filter(|(k, _)| {
             let k = k.to_ascii_uppercase();

@@ -9,7 +9,7 @@ use base64::Engine;
 use sha1::Digest;
 
 /// npm's fixed tarball mtime (1985-10-26T08:15:00Z).
-pub const MTIME: u64 = 499_162_500;
+pub(crate) const MTIME: u64 = 499_162_500;
 
 /// One file of the package.
 #[derive(Clone, Debug, PartialEq, Eq)]

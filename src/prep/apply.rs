@@ -21,7 +21,7 @@ use crate::fsutil::{write_atomic, TEMP_PREFIX};
 
 /// Held while a file is being written, so a signal handler never restores
 /// in the middle of a step.
-pub static WRITING: Mutex<()> = Mutex::new(());
+pub(crate) static WRITING: Mutex<()> = Mutex::new(());
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrepError {
@@ -150,7 +150,7 @@ fn walk(root: &Path) -> Vec<PathBuf> {
 }
 
 /// Called after every write step with its number (from 1) and a description.
-pub type StepHook<'a> = &'a mut dyn FnMut(usize, &str);
+pub(crate) type StepHook<'a> = &'a mut dyn FnMut(usize, &str);
 
 /// Writes the plan under a journal. On an error the caller restores.
 pub fn apply(plan: &Plan, hook: StepHook) -> Result<Journal, PrepError> {

@@ -17,7 +17,7 @@ pub enum GitError {
 }
 
 /// The top level of the work tree that contains `path`.
-pub fn toplevel(path: &Path) -> Result<PathBuf, GitError> {
+pub(crate) fn toplevel(path: &Path) -> Result<PathBuf, GitError> {
     if !path.exists() {
         return Err(GitError::NoSuchPath(path.to_path_buf()));
     }
@@ -67,7 +67,7 @@ where
 }
 
 /// A path as git prints it with `-z` (raw bytes on Unix).
-pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+pub(crate) fn path_from_bytes(bytes: &[u8]) -> PathBuf {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;

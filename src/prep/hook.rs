@@ -56,7 +56,7 @@ pub struct Done {
 }
 
 /// The pre-commit hook file of the repository containing `path`.
-pub fn locate(path: &Path) -> Result<(PathBuf, PathBuf, Manager), HookError> {
+pub(crate) fn locate(path: &Path) -> Result<(PathBuf, PathBuf, Manager), HookError> {
     let root = git::toplevel(path)?;
     if uses_husky(&root) {
         let file = root.join(".husky/pre-commit");

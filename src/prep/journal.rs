@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 /// Where the journal lives, relative to the root.
-pub const JOURNAL: &str = ".docker-deps/.dockprep-prep.json";
+pub(crate) const JOURNAL: &str = ".docker-deps/.dockprep-prep.json";
 
 /// The backup `prep` writes beside a rewritten manifest (as `docker-prep.sh` did).
-pub const BACKUP_SUFFIX: &str = ".bak";
+pub(crate) const BACKUP_SUFFIX: &str = ".bak";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -37,7 +37,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn original_bytes(&self) -> Option<Vec<u8>> {
+    pub(crate) fn original_bytes(&self) -> Option<Vec<u8>> {
         self.original
             .as_ref()
             .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
@@ -104,20 +104,20 @@ impl Journal {
         })
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut t = serde_json::to_string_pretty(self).unwrap_or_default();
         t.push('\n');
         t.into_bytes()
     }
 }
 
-pub fn sha256(bytes: &[u8]) -> String {
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     let d = sha2::Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// True for a `.docker-deps/` tarball reference in a manifest's text.
-pub fn has_deps_reference(text: &str) -> bool {
+pub(crate) fn has_deps_reference(text: &str) -> bool {
     !super::guard::scan_manifest(text.as_bytes()).is_empty()
 }
 

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 
 /// The command `prep` runs between rewrite and restore, so a signal handler
 /// can stop it before restoring.
-pub static CHILD: Mutex<Option<Child>> = Mutex::new(None);
+pub(crate) static CHILD: Mutex<Option<Child>> = Mutex::new(None);
 
 /// On SIGINT, SIGTERM or SIGHUP: stop the running command, restore (unless
 /// `keep`) and exit with 128 + the signal's number.

@@ -17,7 +17,7 @@ use crate::project::sources::{clean, relative_to, slash};
 use crate::project::{self, Options, Project};
 
 /// The directory the tarballs go into, at the repository (or context) root.
-pub const DEPS_DIR: &str = ".docker-deps";
+pub(crate) const DEPS_DIR: &str = ".docker-deps";
 
 /// Dependency tables of a manifest that `prep` rewrites (installed ones).
 const REWRITTEN: [&str; 3] = ["dependencies", "devDependencies", "optionalDependencies"];
@@ -480,7 +480,7 @@ fn rewrite_manifest(
 
 /// `path` relative to the directory `base` (both cleaned the same way), with
 /// `..` where it lies outside.
-pub fn path_from(path: &Path, base: &Path) -> PathBuf {
+pub(crate) fn path_from(path: &Path, base: &Path) -> PathBuf {
     let (path, base) = (clean(path), clean(base));
     let keep = |c: &std::path::Component| *c != std::path::Component::CurDir;
     let p: Vec<_> = path.components().filter(keep).collect();
@@ -497,7 +497,7 @@ pub fn path_from(path: &Path, base: &Path) -> PathBuf {
 }
 
 /// Serialises `v` with the indentation, final newline and line endings of `like`.
-pub fn to_text_like(v: &Value, like: &str) -> String {
+pub(crate) fn to_text_like(v: &Value, like: &str) -> String {
     use serde::Serialize;
     let indent: String = like
         .lines()

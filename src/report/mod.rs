@@ -13,7 +13,7 @@ use crate::project::Project;
 use crate::rules::{Finding, Severity};
 
 /// The closing line: `19 findings (11 high, 4 medium, 4 low) in 40 files, 0 errors`.
-pub fn summary_line(project: &Project, findings: &[Finding]) -> String {
+pub(crate) fn summary_line(project: &Project, findings: &[Finding]) -> String {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     format!(
         "{} ({} high, {} medium, {} low) in {}, {}",

@@ -16,11 +16,11 @@ use crate::project::{Project, SourceFile};
 use crate::rules::{Finding, Label, Rule, Severity};
 use crate::syntax::{LineIndex, Position, Span};
 
-pub const SCHEMA: &str =
+pub(crate) const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// The `%SRCROOT%` base of relative artifact URIs: the directory dockprep ran in.
-pub const SRCROOT: &str = "%SRCROOT%";
+pub(crate) const SRCROOT: &str = "%SRCROOT%";
 
 fn level(s: Severity) -> &'static str {
     match s {

@@ -6,7 +6,7 @@ use super::table::{footer, one_line, rows};
 use crate::bench::BenchReport;
 
 /// The header of the roadmap's A7 table.
-pub const MARKDOWN_HEADER: &str =
+pub(crate) const MARKDOWN_HEADER: &str =
     "| Repo | Surface | Cold before | Cold after | Warm before | Warm after | Notes |";
 const MARKDOWN_RULE: &str = "|---|---|---|---|---|---|---|";
 

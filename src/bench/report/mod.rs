@@ -20,7 +20,9 @@ mod table;
 
 pub use html::html;
 pub use json::json;
-pub use markdown::{markdown, MARKDOWN_HEADER};
+pub use markdown::markdown;
+#[cfg(test)]
+use markdown::MARKDOWN_HEADER;
 
 /// Reports the tests of the formats share.
 #[cfg(test)]
