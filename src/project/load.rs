@@ -44,7 +44,7 @@ pub enum LoadError {
     NotFound(PathBuf),
 }
 
-use crate::workspace::globs::{entry_kind, list_disk, Lister, Patterns};
+use crate::workspace::globs::{entry_kind, list_disk, Lister, Pattern, Patterns};
 
 /// The loader's view for workspace globs: the listings it made, the disk
 /// for directories it did not list (sibling workspaces, skipped directories).
@@ -224,6 +224,8 @@ struct Loader {
     npmrcs: HashMap<PathBuf, Option<usize>>,
     ignores: HashMap<PathBuf, Option<usize>>,
     dockerfiles: HashMap<PathBuf, Option<usize>>,
+    /// Compiled workspace patterns, by their text (`None`: invalid).
+    patterns: HashMap<String, Option<Pattern>>,
     /// Expanded workspace globs, by their joined pattern and tree.
     globs: HashMap<(PathBuf, PathBuf), Vec<PathBuf>>,
     /// Directories already recorded as workspace packages.
@@ -598,13 +600,15 @@ impl Loader {
             .unwrap_or_default();
         let ws_dir = clean(&ws_dir);
         // Invalid patterns find nothing (`prune` and `lockfile` report them).
-        let (patterns, _) = Patterns::parse_lenient(
-            self.p.workspaces[w]
-                .value
-                .packages
-                .iter()
-                .map(|g| g.value.as_str()),
-        );
+        let mut compiled = Vec::new();
+        for g in &self.p.workspaces[w].value.packages {
+            let pat = self
+                .patterns
+                .entry(g.value.clone())
+                .or_insert_with(|| Pattern::parse(&g.value).ok());
+            compiled.extend(pat.clone());
+        }
+        let patterns = Patterns::from_compiled(compiled);
         let mut dirs = Vec::new();
         for pat in patterns.includes() {
             // Many repositories of a fleet name the same sibling glob: expand it once.

@@ -279,19 +279,13 @@ impl Patterns {
         Ok(p)
     }
 
-    /// Compiles the valid entries, returning the errors of the others.
-    pub fn parse_lenient<'a>(
-        entries: impl IntoIterator<Item = &'a str>,
-    ) -> (Patterns, Vec<PatternError>) {
+    /// Assembles compiled entries (e.g. kept in a cache).
+    pub fn from_compiled(entries: impl IntoIterator<Item = Pattern>) -> Patterns {
         let mut p = Patterns::default();
-        let mut errors = Vec::new();
         for e in entries {
-            match Pattern::parse(e) {
-                Ok(pat) => p.push(pat),
-                Err(e) => errors.push(e),
-            }
+            p.push(e);
         }
-        (p, errors)
+        p
     }
 
     fn push(&mut self, p: Pattern) {
