@@ -108,8 +108,12 @@ struct Provider {
     workspace: usize,
 }
 
-/// Computes the plan (packing in memory, in parallel).
-pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
+/// Where `prep` discovers its source workspaces and their packages: the
+/// model of the root, the named workspaces and the search directories (the
+/// loader's workspace discovery, [`crate::workspace::globs`], with the
+/// workspaces beside them). `Project::workspace_packages` holds the
+/// packages every workspace found provides.
+pub fn sources(opts: &PlanOptions) -> Result<Project, PlanError> {
     let root = clean(&opts.root);
     if !root.is_dir() {
         return Err(PlanError::NotFound(root));
@@ -144,6 +148,13 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
             message: e.message.clone(),
         });
     }
+    Ok(p)
+}
+
+/// Computes the plan (packing in memory, in parallel).
+pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
+    let root = clean(&opts.root);
+    let p = sources(opts)?;
     if opts.workspaces.is_empty() {
         let repo = p
             .repos

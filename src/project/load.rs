@@ -49,17 +49,41 @@ pub enum LoadError {
     NotFound(PathBuf),
 }
 
-/// The kind of a directory entry, following a symbolic link.
-fn entry_kind(e: &std::fs::DirEntry) -> super::tree::Kind {
-    use super::tree::Kind;
-    let t = match e.file_type() {
-        Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).map(|m| m.file_type()),
-        other => other,
+use crate::workspace::globs::{entry_kind, list_disk, Lister, Pattern, Patterns};
+
+/// The loader's view for workspace globs: the listings it made, the disk
+/// for directories it did not list (sibling workspaces, skipped directories).
+struct Listed<'a>(&'a super::tree::Facts);
+
+impl Lister for Listed<'_> {
+    fn list(&self, dir: &Path) -> Option<std::borrow::Cow<'_, [(String, super::tree::Kind)]>> {
+        match self.0.list(dir) {
+            Some(l) => Some(std::borrow::Cow::Borrowed(l)),
+            None => list_disk(dir).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// `path` relative to `base`, lexically, with `..` where it lies outside
+/// (both cleaned, both relative or both absolute).
+fn rel_from(path: &Path, base: &Path) -> String {
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = if base == Path::new(".") {
+        Vec::new()
+    } else {
+        base.components().collect()
     };
-    match t {
-        Ok(t) if t.is_dir() => Kind::Dir,
-        Ok(t) if t.is_file() => Kind::File,
-        _ => Kind::Other,
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
     }
 }
 
@@ -215,8 +239,10 @@ struct Loader {
     npmrcs: HashMap<PathBuf, Option<usize>>,
     ignores: HashMap<PathBuf, Option<usize>>,
     dockerfiles: HashMap<PathBuf, Option<usize>>,
-    /// Expanded workspace globs, by their joined pattern.
-    globs: HashMap<PathBuf, Vec<PathBuf>>,
+    /// Compiled workspace patterns, by their text (`None`: invalid).
+    patterns: HashMap<String, Option<Pattern>>,
+    /// Expanded workspace globs, by their joined pattern and tree.
+    globs: HashMap<(PathBuf, PathBuf), Vec<PathBuf>>,
     /// Directories already recorded as workspace packages.
     member_dirs: HashSet<PathBuf>,
     /// `--config`: the one configuration of every repository, read once.
@@ -610,47 +636,45 @@ impl Loader {
         Some(super::DockerLock { file, state })
     }
 
-    /// Finds the member packages of workspace `w`.
+    /// Finds the member packages of workspace `w` ([`crate::workspace::globs`]).
     fn expand_workspace(&mut self, w: usize) {
         let ws_dir = self.p.workspaces[w]
             .path
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let globs: Vec<String> = self.p.workspaces[w]
-            .value
-            .packages
-            .iter()
-            .map(|g| g.value.clone())
-            .collect();
-        let (neg, pos): (Vec<_>, Vec<_>) = globs.iter().partition(|g| g.starts_with('!'));
+        let ws_dir = clean(&ws_dir);
+        // Invalid patterns find nothing (`prune` and `lockfile` report them).
+        let mut compiled = Vec::new();
+        for g in &self.p.workspaces[w].value.packages {
+            let pat = self
+                .patterns
+                .entry(g.value.clone())
+                .or_insert_with(|| Pattern::parse(&g.value).ok());
+            compiled.extend(pat.clone());
+        }
+        let patterns = Patterns::from_compiled(compiled);
         let mut dirs = Vec::new();
-        for g in pos {
+        for pat in patterns.includes() {
             // Many repositories of a fleet name the same sibling glob: expand it once.
-            let key = clean(&ws_dir.join(g.trim_start_matches("./")));
-            let found = self.globs.entry(key).or_insert_with(|| {
-                let mut v = Vec::new();
-                expand_glob(&ws_dir, g.trim_start_matches("./"), &mut v);
-                v
-            });
-            dirs.extend(found.iter().cloned());
+            let key = (clean(&ws_dir.join(pat.text())), pat.tree(&ws_dir));
+            if !self.globs.contains_key(&key) {
+                let found = pat
+                    .expand(&ws_dir, &Listed(&self.p.tree))
+                    .into_iter()
+                    .map(|rel| clean(&ws_dir.join(rel)))
+                    .collect();
+                self.globs.insert(key.clone(), found);
+            }
+            dirs.extend(self.globs[&key].iter().cloned());
         }
         dirs.sort();
         dirs.dedup();
         for d in dirs {
-            let rel = super::sources::relative_to(&d, &ws_dir)
-                .map(|r| super::sources::slash(&r))
-                .unwrap_or_default();
-            if neg
-                .iter()
-                .any(|n| glob_match(n.trim_start_matches('!').trim_start_matches("./"), &rel))
-            {
+            if patterns.is_excluded(&rel_from(&d, &ws_dir)) || self.member_dirs.contains(&d) {
                 continue;
             }
             let mf = d.join("package.json");
-            if self.member_dirs.contains(&d) || !mf.is_file() {
-                continue;
-            }
             self.member_dirs.insert(d.clone());
             if let Some(m) = self.manifest(&mf) {
                 let pj = &self.p.manifests[m].value;
@@ -944,99 +968,127 @@ fn copied_files(
     out
 }
 
-/// Expands a glob whose wildcards are in its last segment (`package*.json`).
+/// Expands a `COPY` source glob (`package*.json`) under `context` on the
+/// disk ([`super::tree::expand_copy_glob`]).
 pub fn expand_file_glob(context: &Path, rel: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    expand_glob(context, rel, &mut out);
-    out
+    super::tree::expand_copy_glob(&crate::workspace::globs::Disk, context, rel)
 }
 
-/// Expands `pattern` (segments with `*`, `?`, `**`) under `base` into existing paths.
-fn expand_glob(base: &Path, pattern: &str, out: &mut Vec<PathBuf>) {
-    let segs: Vec<&str> = pattern
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    expand_segs(&clean(base), &segs, out, 0);
-}
-
-fn expand_segs(dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 64 {
-        return;
+/// One name against one segment of a `COPY` source, with Go's
+/// `filepath.Match` (what BuildKit uses): `*` any run and `?` any one
+/// character but `/`, `[a-z0-9]` and `[^…]` classes, `\` escaping the next
+/// character. A malformed pattern (an unclosed or empty class) matches
+/// nothing.
+pub fn wildcard(pattern: &str, name: &str) -> bool {
+    enum Tok {
+        Star,
+        Any,
+        Char(char),
+        Class(bool, Vec<(char, char)>),
     }
-    let Some((first, rest)) = segs.split_first() else {
-        if dir.exists() {
-            out.push(dir.to_path_buf());
+    fn esc(p: &[char], i: &mut usize) -> Option<char> {
+        let c = *p.get(*i)?;
+        if c == '-' || c == ']' {
+            return None;
         }
-        return;
-    };
-    if *first == "**" {
-        expand_segs(dir, rest, out, depth + 1);
-        for sub in subdirs(dir) {
-            expand_segs(&sub, segs, out, depth + 1);
+        *i += 1;
+        if c == '\\' {
+            let c = *p.get(*i)?;
+            *i += 1;
+            return Some(c);
         }
-    } else if first.contains(['*', '?', '[']) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut names: Vec<_> = rd
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        for n in names {
-            if n != "node_modules" && wildcard(first, &n) {
-                expand_segs(&dir.join(&n), rest, out, depth + 1);
+        Some(c)
+    }
+    fn parse(p: &[char]) -> Option<Vec<Tok>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < p.len() {
+            match p[i] {
+                '*' => {
+                    i += 1;
+                    if !matches!(out.last(), Some(Tok::Star)) {
+                        out.push(Tok::Star);
+                    }
+                }
+                '?' => {
+                    i += 1;
+                    out.push(Tok::Any);
+                }
+                '\\' => {
+                    out.push(Tok::Char(*p.get(i + 1)?));
+                    i += 2;
+                }
+                '[' => {
+                    i += 1;
+                    let negated = p.get(i) == Some(&'^');
+                    if negated {
+                        i += 1;
+                    }
+                    let mut ranges = Vec::new();
+                    loop {
+                        if p.get(i) == Some(&']') && !ranges.is_empty() {
+                            i += 1;
+                            break;
+                        }
+                        let lo = esc(p, &mut i)?;
+                        let hi = if p.get(i) == Some(&'-') {
+                            i += 1;
+                            esc(p, &mut i)?
+                        } else {
+                            lo
+                        };
+                        ranges.push((lo, hi));
+                    }
+                    out.push(Tok::Class(negated, ranges));
+                }
+                c => {
+                    i += 1;
+                    out.push(Tok::Char(c));
+                }
             }
         }
-    } else {
-        expand_segs(&clean(&dir.join(first)), rest, out, depth + 1);
+        Some(out)
     }
-}
-
-fn subdirs(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut v: Vec<PathBuf> = rd
-        .flatten()
-        .filter(|e| {
-            e.file_type().is_ok_and(|t| t.is_dir())
-                && !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref())
-        })
-        .map(|e| e.path())
-        .collect();
-    v.sort();
-    v
-}
-
-/// `*` and `?` within one path segment.
-pub fn wildcard(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
+    fn one(t: &Tok, c: char) -> bool {
+        c != '/'
+            && match t {
+                Tok::Any => true,
+                Tok::Char(x) => *x == c,
+                Tok::Class(neg, ranges) => {
+                    ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *neg
+                }
+                Tok::Star => false,
+            }
     }
     let p: Vec<char> = pattern.chars().collect();
+    let Some(toks) = parse(&p) else {
+        return false;
+    };
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
-}
-
-/// A workspace-style glob (`packages/*`, `**/test/**`) against a relative path.
-fn glob_match(pattern: &str, path: &str) -> bool {
-    fn go(p: &[&str], s: &[&str]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((&"**", rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
-            Some((seg, rest)) => !s.is_empty() && wildcard(seg, s[0]) && go(rest, &s[1..]),
+    // Greedy with one backtrack point: linear in practice, never exponential.
+    let (mut ti, mut ni) = (0, 0);
+    let mut back: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match toks.get(ti) {
+            Some(Tok::Star) => {
+                back = Some((ti, ni));
+                ti += 1;
+            }
+            Some(t) if one(t, n[ni]) => {
+                ti += 1;
+                ni += 1;
+            }
+            _ => match back {
+                Some((bt, bn)) if n[bn] != '/' => {
+                    back = Some((bt, bn + 1));
+                    ti = bt + 1;
+                    ni = bn + 1;
+                }
+                _ => return false,
+            },
         }
     }
-    let p: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    let s: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    go(&p, &s)
+    toks[ti..].iter().all(|t| matches!(t, Tok::Star))
 }
 
 #[cfg(test)]
@@ -1052,8 +1104,15 @@ mod tests {
         assert!(wildcard("package*.json", "package.json"));
         assert!(wildcard(".docker-deps*", ".docker-deps"));
         assert!(!wildcard("*.json", "a.yaml"));
-        assert!(glob_match("**/test/**", "packages/a/test/x"));
-        assert!(glob_match("packages/*", "packages/a"));
-        assert!(!glob_match("packages/*", "packages/a/b"));
+        assert!(wildcard("[ab]*", "beta"));
+        assert!(!wildcard("[^ab]*", "beta"));
+        assert!(wildcard("a\\*", "a*"));
+        assert!(!wildcard("a\\*", "ab"));
+        assert!(!wildcard("*", "a/b"));
+        assert!(wildcard("**.json", "package.json"));
+        assert!(!wildcard("[a", "a"));
+        assert!(!wildcard("[]", "a"));
+        assert!(wildcard("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaab"));
+        assert!(!wildcard("*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaa"));
     }
 }

@@ -8,19 +8,14 @@
 //! `.docker-deps`, or outside every audited path and build context) is
 //! unknown, and answers as absent.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::paths::clean;
 
-/// The kind of a directory entry (symbolic links as what they point to;
-/// dangling ones and special files as [`Kind::Other`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    File,
-    Dir,
-    Other,
-}
+pub use crate::workspace::globs::Kind;
+use crate::workspace::globs::Lister;
 
 /// Directory listings, by cleaned directory path; entries sorted by name.
 #[derive(Debug, Default)]
@@ -111,45 +106,68 @@ impl Facts {
         self.kind(path).is_some()
     }
 
-    /// Expands a glob whose wildcards (`*`, `?`) are in single segments
-    /// (`package*.json`, `apps/*/package.json`) under `base`, over the
-    /// listings: existing paths, sorted, `node_modules` never matched.
+    /// Expands a `COPY`/`ADD` source glob under `base` over the listings
+    /// ([`expand_copy_glob`]).
     pub fn expand_glob(&self, base: &Path, pattern: &str) -> Vec<PathBuf> {
-        let segs: Vec<&str> = pattern
-            .split('/')
-            .filter(|s| !s.is_empty() && *s != ".")
-            .collect();
-        let mut out = Vec::new();
-        self.expand(&clean(base), &segs, &mut out, 0);
-        out
+        expand_copy_glob(self, base, pattern)
+    }
+}
+
+/// The listings answer; a directory the loader did not list is unknown.
+/// Links are not recorded: [`Lister::is_link`] answers `false`.
+impl Lister for Facts {
+    fn list(&self, dir: &Path) -> Option<Cow<'_, [(String, Kind)]>> {
+        Facts::list(self, dir).map(Cow::Borrowed)
     }
 
-    fn expand(&self, dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
-        if depth > 64 {
-            return;
+    fn is_link(&self, _path: &Path) -> bool {
+        false
+    }
+
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        Facts::kind(self, path)
+    }
+}
+
+/// Expands a `COPY`/`ADD` source glob (`package*.json`, `apps/*/package.json`)
+/// under `base` the way BuildKit resolves it: segment by segment, each with
+/// Go's `filepath.Match` ([`super::wildcard`]: `*`, `?`, `[a-z]`, `[^a]`,
+/// `\` escapes; `**` is just two `*`). Returns the existing paths, sorted
+/// within each segment; `node_modules` is never matched (the model does not
+/// look inside it).
+pub fn expand_copy_glob(lister: &dyn Lister, base: &Path, pattern: &str) -> Vec<PathBuf> {
+    let segs: Vec<&str> = pattern
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let mut out = Vec::new();
+    if segs.len() <= 64 {
+        copy_segs(lister, &clean(base), &segs, &mut out);
+    }
+    out
+}
+
+fn copy_segs(lister: &dyn Lister, dir: &Path, segs: &[&str], out: &mut Vec<PathBuf>) {
+    let Some((first, rest)) = segs.split_first() else {
+        if lister.kind(dir).is_some() {
+            out.push(dir.to_path_buf());
         }
-        let Some((first, rest)) = segs.split_first() else {
-            if self.has(dir) {
-                out.push(dir.to_path_buf());
-            }
+        return;
+    };
+    if first.contains(['*', '?', '[']) {
+        let Some(entries) = lister.list(dir) else {
             return;
         };
-        if *first == "**" {
-            self.expand(dir, rest, out, depth + 1);
-            for (name, kind) in self.list(dir).unwrap_or_default() {
-                if *kind == Kind::Dir && !super::load::SKIP_DIRS.contains(&name.as_str()) {
-                    self.expand(&dir.join(name), segs, out, depth + 1);
-                }
-            }
-        } else if first.contains(['*', '?', '[']) {
-            for (name, _) in self.list(dir).unwrap_or_default() {
-                if name != "node_modules" && super::load::wildcard(first, name) {
-                    self.expand(&dir.join(name), rest, out, depth + 1);
-                }
-            }
-        } else {
-            self.expand(&clean(&dir.join(first)), rest, out, depth + 1);
+        let names: Vec<String> = entries
+            .iter()
+            .filter(|(n, _)| n != "node_modules" && super::wildcard(first, n))
+            .map(|(n, _)| n.clone())
+            .collect();
+        for n in names {
+            copy_segs(lister, &dir.join(&n), rest, out);
         }
+    } else {
+        copy_segs(lister, &clean(&dir.join(first)), rest, out);
     }
 }
 

@@ -1,15 +1,15 @@
 //! The workspace's packages: `pnpm-workspace.yaml` `packages` globs to
 //! `package.json` files, the way pnpm finds them (`@pnpm/workspace.find-packages`):
-//! each pattern gets `/package.json` appended, `!` patterns exclude,
-//! `node_modules` and `bower_components` are never entered, and the root is
+//! [`super::globs`] matches the `packages` patterns (`!` patterns exclude,
+//! `node_modules` and `bower_components` are never entered), and the root is
 //! always a package.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
+use std::path::Path;
 
-use globset::{GlobBuilder, GlobSetBuilder};
 use rayon::prelude::*;
 
+use super::globs::{list_disk, Kind, Lister, Patterns};
 use super::{show, Error};
 use crate::fsutil::TEMP_PREFIX;
 use crate::syntax::pnpm_workspace::Workspace;
@@ -25,116 +25,40 @@ pub struct Package {
     pub manifest: String,
 }
 
-/// Directory names never searched for packages.
-const SKIP_DIRS: [&str; 3] = ["node_modules", "bower_components", ".git"];
-
-fn glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
+/// The disk, without the directories `prune` must not search: its output
+/// directory, temporary directories and `.git`.
+struct Searched<'a> {
+    exclude: &'a [&'a Path],
 }
 
-/// Finds the workspace's packages (the root first, then by directory).
-/// Directories in `exclude` (e.g. the output directory) are not searched.
+impl Lister for Searched<'_> {
+    fn list(&self, dir: &Path) -> Option<Cow<'_, [(String, Kind)]>> {
+        let mut entries = list_disk(dir)?;
+        entries.retain(|(name, kind)| {
+            *kind != Kind::Dir
+                || !(name == ".git"
+                    || name.starts_with(TEMP_PREFIX)
+                    || self.exclude.iter().any(|x| *x == dir.join(name)))
+        });
+        Some(Cow::Owned(entries))
+    }
+}
+
+/// Finds the workspace's packages (the root first, then by directory) with
+/// [`super::globs`], pnpm's semantics. Directories in `exclude` (e.g. the
+/// output directory) are not searched.
 pub fn workspace_packages(
     root: &Path,
     ws: &Workspace,
     exclude: &[&Path],
 ) -> Result<Vec<Package>, Error> {
     let ws_path = root.join("pnpm-workspace.yaml");
-    let mut include = GlobSetBuilder::new();
-    let mut ignore = GlobSetBuilder::new();
-    // (base directory, max depth below it or None for `**`)
-    let mut bases: Vec<(String, Option<usize>)> = Vec::new();
-    for p in &ws.packages {
-        let (neg, pat) = match p.value.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, p.value.as_str()),
-        };
-        let pat = pat.trim_start_matches("./").trim_end_matches('/');
-        let full = if pat.is_empty() || pat == "." {
-            "package.json".to_string()
-        } else {
-            format!("{pat}/package.json")
-        };
-        let g = glob(&full).map_err(|e| {
-            Error::file(
-                &ws_path,
-                format!("invalid `packages` pattern `{}`: {e}", p.value),
-            )
-        })?;
-        if neg {
-            ignore.add(g);
-            continue;
-        }
-        include.add(g);
-        let comps: Vec<&str> = full.split('/').collect();
-        let lit = comps
-            .iter()
-            .take_while(|c| !c.contains(['*', '?', '[', '{']))
-            .count()
-            .min(comps.len() - 1);
-        let base = comps[..lit].join("/");
-        let depth = if comps[lit..].iter().any(|c| c.contains("**")) {
-            None
-        } else {
-            Some(comps.len() - lit)
-        };
-        bases.push((base, depth));
-    }
-    let include = include
-        .build()
+    let patterns = Patterns::parse(ws.packages.iter().map(|p| p.value.as_str()))
         .map_err(|e| Error::file(&ws_path, e.to_string()))?;
-    let ignore = ignore
-        .build()
-        .map_err(|e| Error::file(&ws_path, e.to_string()))?;
-
-    // Only walk what no other base already covers with unlimited depth.
-    bases.sort();
-    bases.dedup();
-    let excluded: Vec<PathBuf> = exclude.iter().map(|p| p.to_path_buf()).collect();
-    let mut found = BTreeSet::new();
-    for (base, depth) in &bases {
-        let dir = if base.is_empty() {
-            root.to_path_buf()
-        } else {
-            root.join(base)
-        };
-        if !dir.is_dir() {
-            continue;
-        }
-        let mut wb = ignore::WalkBuilder::new(&dir);
-        wb.standard_filters(false).max_depth(*depth);
-        let excluded = excluded.clone();
-        wb.filter_entry(move |e| {
-            if !e.file_type().is_some_and(|t| t.is_dir()) {
-                return true;
-            }
-            let name = e.file_name().to_string_lossy();
-            !(SKIP_DIRS.contains(&name.as_ref())
-                || name.starts_with(TEMP_PREFIX)
-                || excluded.iter().any(|x| x == e.path()))
-        });
-        for entry in wb.build().flatten() {
-            if entry.file_name() != "package.json"
-                || !entry.file_type().is_some_and(|t| t.is_file())
-            {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            let rel = crate::paths::slash(rel);
-            if include.is_match(&rel) && !ignore.is_match(&rel) {
-                let dir = rel.strip_suffix("/package.json").unwrap_or(".").to_string();
-                found.insert(if rel == "package.json" {
-                    ".".to_string()
-                } else {
-                    dir
-                });
-            }
-        }
-    }
-    found.remove(".");
-    let dirs: Vec<String> = std::iter::once(".".to_string()).chain(found).collect();
+    let found = patterns.members(root, &Searched { exclude });
+    let dirs: Vec<String> = std::iter::once(".".to_string())
+        .chain(found.into_iter().filter(|d| d != "."))
+        .collect();
 
     #[derive(serde::Deserialize)]
     struct NameOnly {

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod discover;
+pub mod globs;
 pub mod lock;
 
 use std::path::{Path, PathBuf};
