@@ -177,13 +177,14 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         roots.push(clean(&dir));
     }
     // Read and parse ahead, on every core, what the walk will read.
-    let pre = super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p));
-    for (path, file) in pre.into_files() {
+    let mut pre = super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p));
+    for (path, file) in pre.take_files() {
         if let Ok(text) = String::from_utf8(file.bytes) {
             l.p.sources.prefetched(path.clone(), text);
             l.pre.insert(path, file.parsed);
         }
     }
+    l.listings = pre.listings;
     for dir in &roots {
         l.walk(dir, None);
     }
@@ -251,6 +252,8 @@ struct Loader {
     known_rule: Option<fn(&str) -> bool>,
     /// Parsed ahead by `prefetch`, taken by the first read of each path.
     pre: HashMap<PathBuf, super::prefetch::Parsed>,
+    /// Directories listed ahead by `prefetch`, taken by the walk.
+    listings: HashMap<PathBuf, Vec<super::prefetch::Entry>>,
     /// Entries left for listing build contexts outside the audited trees.
     context_budget: usize,
     docker_lock_check: Option<super::docker_lock::Check>,
@@ -479,8 +482,12 @@ impl Loader {
         if !self.visited.insert(dir.to_path_buf()) {
             return;
         }
-        let rd = match std::fs::read_dir(dir) {
-            Ok(rd) => rd,
+        let listed = match self.listings.remove(dir) {
+            Some(l) => Ok(l),
+            None => super::prefetch::list_entries(dir),
+        };
+        let entries = match listed {
+            Ok(l) => l,
             Err(e) => {
                 self.error(FileError {
                     path: dir.to_path_buf(),
@@ -494,17 +501,16 @@ impl Loader {
         };
         let mut files = Vec::new();
         let mut dirs = Vec::new();
-        let mut listing = Vec::new();
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let ft = e.file_type();
-            listing.push((name.clone(), entry_kind(&e)));
-            match ft {
-                Ok(t) if t.is_dir() && !SKIP_DIRS.contains(&name.as_str()) => dirs.push(name),
-                Ok(t) if t.is_dir() => {}
-                Ok(t) if t.is_file() || t.is_symlink() => files.push(name),
-                _ => {}
+        let mut listing = Vec::with_capacity(entries.len());
+        for e in entries {
+            if e.is_dir {
+                if !SKIP_DIRS.contains(&e.name.as_str()) {
+                    dirs.push(e.name.clone());
+                }
+            } else if e.is_file_or_link {
+                files.push(e.name.clone());
             }
+            listing.push((e.name, e.kind));
         }
         self.p.tree.record(dir, listing);
         files.sort();

@@ -39,23 +39,56 @@ pub(super) enum Parsed {
     None,
 }
 
-/// Prefetched files by cleaned path.
+/// A directory entry as the walk needs it.
+pub(super) struct Entry {
+    pub name: String,
+    /// What it is, links followed (for `project::tree`).
+    pub kind: super::tree::Kind,
+    /// A directory itself (not a link to one): the walk descends into it.
+    pub is_dir: bool,
+    /// A file or a link: the walk may read it.
+    pub is_file_or_link: bool,
+}
+
+/// Lists `dir` for the walk (unsorted).
+pub(super) fn list_entries(dir: &Path) -> std::io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let ft = e.file_type().ok();
+        out.push(Entry {
+            name: e.file_name().to_string_lossy().into_owned(),
+            kind: crate::workspace::globs::entry_kind(&e),
+            is_dir: ft.is_some_and(|t| t.is_dir()),
+            is_file_or_link: ft.is_some_and(|t| t.is_file() || t.is_symlink()),
+        });
+    }
+    Ok(out)
+}
+
+/// Prefetched files and directory listings, by cleaned path.
 #[derive(Default)]
 pub(super) struct Prefetch {
     files: HashMap<PathBuf, File>,
+    pub listings: HashMap<PathBuf, Vec<Entry>>,
 }
 
 impl Prefetch {
     /// Scans `roots` and reads and parses their files in parallel.
     pub(super) fn run(roots: &[PathBuf], skip: &dyn Fn(&Path) -> bool) -> Prefetch {
         let found = Mutex::new(Vec::new());
+        let listings = Mutex::new(HashMap::new());
         let budget = std::sync::atomic::AtomicUsize::new(DIRS_MAX);
         rayon::scope(|s| {
             for r in roots {
-                let (found, budget) = (&found, &budget);
-                s.spawn(move |s| scan(s, r.clone(), false, found, budget));
+                let cx = Scan {
+                    found: &found,
+                    listings: &listings,
+                    budget: &budget,
+                };
+                s.spawn(move |s| scan(s, r.clone(), false, cx));
             }
         });
+        let listings = listings.into_inner().unwrap_or_default();
         let mut files: Vec<PathBuf> = found.into_inner().unwrap_or_default();
         // Nested roots (`audit fleet fleet/repo`) scan a directory twice.
         files.sort();
@@ -72,12 +105,12 @@ impl Prefetch {
                 Some((p, File { bytes, parsed }))
             })
             .collect();
-        Prefetch { files }
+        Prefetch { files, listings }
     }
 
     /// Every prefetched file, by cleaned path.
-    pub(super) fn into_files(self) -> impl Iterator<Item = (PathBuf, File)> {
-        self.files.into_iter()
+    pub(super) fn take_files(&mut self) -> impl Iterator<Item = (PathBuf, File)> {
+        std::mem::take(&mut self.files).into_iter()
     }
 }
 
@@ -103,33 +136,33 @@ fn marks_repository(name: &str) -> bool {
         || super::load::is_dockerfile_name(name)
 }
 
-fn scan<'s>(
-    s: &rayon::Scope<'s>,
-    dir: PathBuf,
-    in_repo: bool,
+/// What the scanning tasks share.
+#[derive(Clone, Copy)]
+struct Scan<'s> {
     found: &'s Mutex<Vec<PathBuf>>,
+    listings: &'s Mutex<HashMap<PathBuf, Vec<Entry>>>,
     budget: &'s std::sync::atomic::AtomicUsize,
-) {
+}
+
+fn scan<'s>(s: &rayon::Scope<'s>, dir: PathBuf, in_repo: bool, cx: Scan<'s>) {
     use std::sync::atomic::Ordering;
-    if budget
+    if cx
+        .budget
         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1))
         .is_err()
     {
         return;
     }
-    let Ok(rd) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = list_entries(&dir) else {
         return;
     };
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    for e in rd.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        match e.file_type() {
-            Ok(t) if t.is_dir() && !super::load::SKIP_DIRS.contains(&name.as_str()) => {
-                dirs.push(name)
-            }
-            Ok(t) if (t.is_file() || t.is_symlink()) && marks_repository(&name) => files.push(name),
-            _ => {}
+    for e in &entries {
+        if e.is_dir && !super::load::SKIP_DIRS.contains(&e.name.as_str()) {
+            dirs.push(e.name.clone());
+        } else if e.is_file_or_link && marks_repository(&e.name) {
+            files.push(e.name.clone());
         }
     }
     let is_root = !in_repo && !files.is_empty();
@@ -141,9 +174,16 @@ fn scan<'s>(
         .collect();
     for name in dirs {
         let sub = dir.join(&name);
-        s.spawn(move |s| scan(s, sub, in_repo, found, budget));
+        s.spawn(move |s| scan(s, sub, in_repo, cx));
     }
     if !mine.is_empty() {
-        found.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+        cx.found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(mine);
     }
+    cx.listings
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(dir, entries);
 }
