@@ -437,6 +437,14 @@ impl Project {
         copy_steps(df, lineage, &self.tree, &image.context, ignore).into_iter()
     }
 
+    /// Every `COPY`/`ADD` step of `image`'s Dockerfile, in file order (each
+    /// resolved against the lineage before it).
+    pub fn copy_steps<'p>(&'p self, image: &'p Image) -> Vec<CopyStep<'p>> {
+        let df = &self.dockerfiles[image.dockerfile].value;
+        let ignore = image.dockerignore.map(|i| &self.dockerignores[i].value);
+        all_copy_steps(df, &self.tree, &image.context, ignore)
+    }
+
     /// Is there a file at `image_path` (absolute) when instruction `before`
     /// of `image` runs: the last copy that puts one there, else one that may,
     /// else the excluded files that would have.
@@ -446,21 +454,30 @@ impl Project {
         before: usize,
         image_path: &str,
     ) -> Receives<'p> {
-        let image_path = normalize_abs(image_path, None);
-        let mut excluded = Vec::new();
-        let mut last = None;
-        for step in self.copies_before(image, before) {
-            match step.receives(&image_path) {
-                r @ (Receives::File { .. } | Receives::Maybe { .. }) => last = Some(r),
-                Receives::Excluded(e) => excluded.extend(e),
-                Receives::No => {}
-            }
+        receives(
+            &self.copies_before(image, before).collect::<Vec<_>>(),
+            image_path,
+        )
+    }
+}
+
+/// [`Project::receives`] over steps already listed (by [`Project::copies_before`]),
+/// for a caller asking about several paths.
+pub fn receives<'p>(steps: &[CopyStep<'p>], image_path: &str) -> Receives<'p> {
+    let image_path = normalize_abs(image_path, None);
+    let mut excluded = Vec::new();
+    let mut last = None;
+    for step in steps {
+        match step.receives(&image_path) {
+            r @ (Receives::File { .. } | Receives::Maybe { .. }) => last = Some(r),
+            Receives::Excluded(e) => excluded.extend(e),
+            Receives::No => {}
         }
-        match last {
-            Some(r) => r,
-            None if !excluded.is_empty() => Receives::Excluded(excluded),
-            None => Receives::No,
-        }
+    }
+    match last {
+        Some(r) => r,
+        None if !excluded.is_empty() => Receives::Excluded(excluded),
+        None => Receives::No,
     }
 }
 
@@ -807,5 +824,41 @@ mod tests {
         assert!(Source::parse("docker/*.yaml").names("docker/pnpm-lock.yaml"));
         assert!(!Source::parse("docker").names("docker/pnpm-lock.yaml"));
         assert!(Source::parse("**/pnpm-lock.yaml").names("docker/pnpm-lock.yaml"));
+    }
+}
+
+#[cfg(test)]
+mod load_tests {
+    /// The manifests the loader attaches to the first install of a Dockerfile.
+    fn installed(dockerfile: &str) -> usize {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{\"name\":\"a\"}").unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+        let p = crate::project::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+        p.images[0].installs[0].manifests.len()
+    }
+
+    /// A destination the `WORKDIR` made, or one ending in `/.`, is a
+    /// directory: the manifest lands inside it (the loader used to name it
+    /// `app` / `.` and attach no manifest).
+    #[test]
+    fn loader_sees_manifests_copied_into_directories() {
+        assert_eq!(
+            installed("FROM node\nWORKDIR /app\nCOPY package.json /app\nRUN pnpm install\n"),
+            1
+        );
+        assert_eq!(
+            installed("FROM node\nCOPY package.json /app/.\nRUN pnpm install\n"),
+            1
+        );
+        assert_eq!(
+            installed("FROM node\nCOPY package.json /app/\nRUN pnpm install\n"),
+            1
+        );
+        // Copied as a file named `app`: not a manifest.
+        assert_eq!(
+            installed("FROM node\nCOPY package.json /app\nRUN pnpm install\n"),
+            0
+        );
     }
 }
