@@ -505,45 +505,25 @@ pub(crate) fn copy_steps<'p>(
             }
         }
     };
-    for (k, &n) in lineage.iter().enumerate() {
-        let ins = &df.instructions[n];
-        match ins.kind {
-            Kind::Workdir => {
-                // The directory it made: the WORKDIR in effect after it.
-                let after = lineage.get(k + 1).copied();
-                let env = match after {
-                    Some(a) => df.environment_before(a),
-                    None => continue,
-                };
-                if let Some(w) = env.workdir {
-                    add(&mut known, &normalize_abs(&w, None));
-                }
-            }
-            Kind::Copy | Kind::Add => {
-                let env = df.environment_before(n);
-                if let Some(w) = &env.workdir {
-                    add(&mut known, &normalize_abs(w, None));
-                }
-                let Some(step) = CopyStep::new(df, n, &env, &known, tree, context, ignore) else {
-                    continue;
-                };
-                let dir_dest = step.dest_is_dir
-                    || step
-                        .matches()
-                        .iter()
-                        .any(|m| tree.has_dir(m) && step.from.is_none());
-                if dir_dest {
-                    add(&mut known, &step.dest.clone());
-                } else if let Some((parent, _)) = step.dest.rsplit_once('/') {
-                    if !parent.is_empty() {
-                        add(&mut known, parent);
-                    }
-                }
-                out.push(step);
-            }
-            _ => {}
+    df.walk_environment(&lineage, |n, env| {
+        // Every `WORKDIR` before made its directory (and the parents).
+        if let Some(w) = &env.workdir {
+            add(&mut known, &normalize_abs(w, None));
         }
-    }
+        let Some(step) = CopyStep::new(df, n, env, &known, tree, context, ignore) else {
+            return;
+        };
+        let dir_dest = step.dest_is_dir
+            || (step.from.is_none() && step.matches().iter().any(|m| tree.has_dir(m)));
+        if dir_dest {
+            add(&mut known, &step.dest.clone());
+        } else if let Some((parent, _)) = step.dest.rsplit_once('/') {
+            if !parent.is_empty() {
+                add(&mut known, parent);
+            }
+        }
+        out.push(step);
+    });
     out
 }
 
