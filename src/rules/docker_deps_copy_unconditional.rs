@@ -110,7 +110,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             if !copies::copies_from_context(ins) {
                 continue;
             }
-            for (src, (_, source)) in ins.sources.iter().zip(copies::sources_of(ins)) {
+            for src in &ins.sources {
+                if !src.value.contains(".docker-deps") {
+                    continue;
+                }
+                let source = copies::Source::parse(&src.value);
                 let Some(norm) = source.rel() else { continue };
                 if norm.split('/').next() != Some(".docker-deps") {
                     continue;

@@ -111,6 +111,15 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let df = &p.dockerfiles[image.dockerfile];
         let mut tarballs = None;
+        let candidate = |raw: &str| docker_deps_probe(raw).is_some() || matches!(raw, "." | "./");
+        if !df
+            .value
+            .instructions
+            .iter()
+            .any(|i| i.sources.iter().any(|s| candidate(&s.value)))
+        {
+            continue;
+        }
         for step in p.copy_steps(image) {
             if step.from.is_some() {
                 continue;

@@ -374,6 +374,9 @@ impl Environment {
 
     /// Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}` with the known variables.
     pub fn expand(&self, text: &str) -> String {
+        if !text.contains('$') {
+            return text.to_string();
+        }
         let mut out = String::new();
         let mut last = 0;
         for r in shell::var_refs(text, '\\') {
