@@ -437,8 +437,8 @@ impl Project {
         copy_steps(df, lineage, &self.tree, &image.context, ignore).into_iter()
     }
 
-    /// Every `COPY`/`ADD` step of `image`'s Dockerfile, in file order (each
-    /// resolved against the lineage before it).
+    /// Every `COPY`/`ADD` from the build context (no `--from`) of `image`'s
+    /// Dockerfile, in file order, each resolved against the lineage before it.
     pub fn copy_steps<'p>(&'p self, image: &'p Image) -> Vec<CopyStep<'p>> {
         let df = &self.dockerfiles[image.dockerfile].value;
         let ignore = image.dockerignore.map(|i| &self.dockerignores[i].value);
@@ -527,8 +527,9 @@ pub(crate) fn copy_steps<'p>(
     out
 }
 
-/// The copy steps of every stage of `df` (each with the lineage before it):
-/// for the loader, which looks at every `COPY` once.
+/// The copy steps from the build context (no `--from`) of every stage of
+/// `df`, each resolved against the lineage before it: for the loader, which
+/// looks at every `COPY` once.
 pub(crate) fn all_copy_steps<'p>(
     df: &'p Dockerfile,
     tree: &'p Facts,
@@ -537,12 +538,18 @@ pub(crate) fn all_copy_steps<'p>(
 ) -> Vec<CopyStep<'p>> {
     let mut out = Vec::new();
     for stage in &df.stages {
+        if !df.instructions[stage.instructions.clone()]
+            .iter()
+            .any(copies_from_context)
+        {
+            continue;
+        }
         let end = stage.instructions.end;
         let lineage = df.lineage(stage.index, end);
         out.extend(
             copy_steps(df, lineage, tree, context, ignore)
                 .into_iter()
-                .filter(|s| s.stage == stage.index),
+                .filter(|s| s.stage == stage.index && s.from.is_none()),
         );
     }
     out.sort_by_key(|s| s.instruction);
@@ -747,10 +754,12 @@ mod tests {
     #[test]
     fn unknown_sources() {
         let df = "FROM node AS build\nFROM node\nARG SRC\nCOPY --from=build /out /app/\nCOPY $SRC /lock/\nCOPY https://example.com/x.yaml /remote/x.yaml\nRUN pnpm i\n";
-        assert_eq!(
-            brings(df, None, "package.json"),
-            ["unknown", "unknown", "unknown"]
-        );
+        // (`all_copy_steps` leaves the `--from` copy out.)
+        assert_eq!(brings(df, None, "package.json"), ["unknown", "unknown"]);
+        let parsed = Dockerfile::parse(df).unwrap();
+        let tree = facts(FILES);
+        let from = copy_steps(&parsed, vec![3], &tree, Path::new("ctx"), None);
+        assert!(matches!(from[0].brings("package.json"), Brings::Unknown));
         assert_eq!(receives(df, None, "/app/pnpm-lock.yaml"), "maybe (3)");
         assert_eq!(receives(df, None, "/lock/pnpm-lock.yaml"), "maybe (4)");
         assert_eq!(receives(df, None, "/remote/x.yaml"), "maybe (5)");
