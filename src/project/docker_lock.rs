@@ -46,12 +46,10 @@ impl DockerLock {
 }
 
 /// Whether a Dockerfile instruction copies the Docker-only lockfile into the
-/// image (`COPY docker/pnpm-lock.yaml …`).
+/// image (`COPY docker/pnpm-lock.yaml …`, `./docker/…`, a wildcard naming
+/// it), for a build context at the repository root. Where the image is
+/// known, ask [`super::copies`] with the lockfile's context-relative path.
 pub fn copies_docker_lock(ins: &crate::syntax::dockerfile::Instruction) -> bool {
-    use crate::syntax::dockerfile::Kind;
-    matches!(ins.kind, Kind::Copy | Kind::Add)
-        && ins
-            .sources
-            .iter()
-            .any(|s| s.value.trim_start_matches("./") == LOCK)
+    super::copies::copies_from_context(ins)
+        && super::copies::sources_of(ins).any(|(_, s)| s.names(LOCK))
 }

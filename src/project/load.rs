@@ -797,46 +797,40 @@ impl Loader {
         let df = &self.p.dockerfiles[d].value;
         let ignore = dockerignore.map(|i| &self.p.dockerignores[i].value);
         let escape = df.escape;
-        let mut copies: Vec<Copied> = Vec::new();
+        let copies: Vec<Copied> = super::copies::all_copy_steps(df, &self.p.tree, &context, ignore)
+            .iter()
+            .filter(|step| step.from.is_none())
+            .map(|step| {
+                (
+                    step.instruction,
+                    step.stage,
+                    copied_files(&self.p.tree, step),
+                )
+            })
+            .collect();
         let mut runs: Vec<PendingRun> = Vec::new();
         for (i, ins) in df.instructions.iter().enumerate() {
             let Some(stage) = ins.stage else { continue };
-            match ins.kind {
-                Kind::Copy | Kind::Add if ins.flag("from").is_none() => {
-                    let dest = ins.dest.as_ref().map_or("", |d| d.value.as_str());
-                    let files = copied_files(
-                        &self.p.tree,
-                        &context,
-                        ignore,
-                        &ins.sources
-                            .iter()
-                            .map(|s| s.value.clone())
-                            .collect::<Vec<_>>(),
-                        dest,
-                    );
-                    copies.push((i, stage, files));
-                }
-                Kind::Run => {
-                    let cmds: Vec<_> = ins
-                        .commands(escape)
-                        .into_iter()
-                        .filter_map(|c| {
-                            {
-                                let inv = install::invocation(&c)?;
-                                install::is_project_install(&inv).then_some(inv.manager)
-                            }
-                            .map(|m| (m, c))
-                        })
-                        .collect();
-                    if !cmds.is_empty() {
-                        runs.push(PendingRun {
-                            instruction: i,
-                            stage,
-                            cmds,
-                        });
+            if ins.kind != Kind::Run {
+                continue;
+            }
+            let cmds: Vec<_> = ins
+                .commands(escape)
+                .into_iter()
+                .filter_map(|c| {
+                    {
+                        let inv = install::invocation(&c)?;
+                        install::is_project_install(&inv).then_some(inv.manager)
                     }
-                }
-                _ => {}
+                    .map(|m| (m, c))
+                })
+                .collect();
+            if !cmds.is_empty() {
+                runs.push(PendingRun {
+                    instruction: i,
+                    stage,
+                    cmds,
+                });
             }
         }
         let mut npmrcs = Vec::new();
@@ -915,59 +909,37 @@ struct PendingRun {
     cmds: Vec<(Manager, crate::syntax::shell::SimpleCommand)>,
 }
 
-/// The files a `COPY`/`ADD` brings from `context`: (path on disk, file name in the image).
-/// Only files that exist are returned; sources with variables are skipped.
+/// The install inputs a `COPY`/`ADD` brings from the context: (path on
+/// disk, file name in the image). A file source counts as itself; a
+/// directory source for the `package.json` and `.npmrc` directly inside it
+/// (an install reads those of its directory; a workspace's other manifests
+/// are found through the workspace). Only files that exist and reach the
+/// image (see [`super::copies`]) are returned.
 fn copied_files(
     tree: &super::tree::Facts,
-    context: &Path,
-    ignore: Option<&DockerIgnore>,
-    sources: &[String],
-    dest: &str,
+    step: &super::copies::CopyStep<'_>,
 ) -> Vec<(PathBuf, String)> {
-    let in_context = |f: &Path| {
-        ignore.is_none_or(|i| {
-            super::sources::relative_to(f, context)
-                .is_none_or(|r| !i.is_excluded(&super::sources::slash(&r)))
-        })
-    };
     let mut out = Vec::new();
-    let dest_is_dir = dest.ends_with('/') || dest == "." || sources.len() > 1;
-    let dest_name = dest
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_string();
-    for s in sources {
-        if s.contains('$') || s.contains("://") {
-            continue;
-        }
-        let rel = s.trim_start_matches("./").trim_start_matches('/');
-        let matches = if rel.contains(['*', '?', '[']) {
-            tree.expand_glob(context, rel)
-        } else {
-            vec![clean(&context.join(rel))]
-        };
-        let wildcard = rel.contains(['*', '?', '[']);
-        for m in matches {
-            if tree.has_dir(&m) {
-                for name in ["package.json", ".npmrc"] {
-                    let f = m.join(name);
-                    if tree.has_file(&f) && in_context(&f) {
-                        out.push((f, name.to_string()));
-                    }
+    for i in 0..step.sources.len() {
+        for m in step.matches_of(i) {
+            let candidates = if tree.has_dir(&m) {
+                ["package.json", ".npmrc"].map(|n| m.join(n)).to_vec()
+            } else {
+                vec![m]
+            };
+            for f in candidates {
+                if !tree.has_file(&f) {
+                    continue;
                 }
-            } else if tree.has_file(&m) && in_context(&m) {
-                let base = m
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let name = if dest_is_dir || wildcard || dest_name.is_empty() {
-                    base
-                } else {
-                    dest_name.clone()
+                let Some(rel) = super::sources::relative_to(&f, step.context) else {
+                    continue;
                 };
-                out.push((m, name));
+                if let super::copies::Brings::At(at) =
+                    step.brings_from(i, &super::sources::slash(&rel))
+                {
+                    let name = at.rsplit('/').next().unwrap_or("").to_string();
+                    out.push((f, name));
+                }
             }
         }
     }

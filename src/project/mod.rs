@@ -3,6 +3,7 @@
 //! manifests each image installs, which workspace packages exist. Reads files;
 //! never writes.
 
+pub mod copies;
 pub mod docker_lock;
 pub mod install;
 mod load;

@@ -1,6 +1,7 @@
 use super::common::rel;
 use super::{declare_rule, Finding, Rule};
 use crate::diagnostics::{line_range, Applicability, Edit, Fix};
+use crate::project::copies::{self, Source};
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 
@@ -75,17 +76,36 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 {
                     continue;
                 }
-                let first = ins.sources.iter().find(|s| {
-                    let norm = s.value.trim_start_matches("./").trim_end_matches('/');
-                    let head = norm.split('/').next().unwrap_or("");
-                    let name = norm.rsplit('/').next().unwrap_or("");
-                    let path = image.context.join(norm);
-                    !(head.starts_with(".docker-deps")
-                        || head == "patches"
-                        || (!p.tree.has_dir(&path) && !norm.is_empty() && is_deps_file(name)))
-                });
+                // Which sources are only dependency files: a question about
+                // the sources themselves (Docker's reading of them), not
+                // about what lands where.
+                let first = ins
+                    .sources
+                    .iter()
+                    .zip(copies::sources_of(ins))
+                    .find(|(raw, (_, src))| match src {
+                        Source::Context { rel, .. } => {
+                            let head = rel.split('/').next().unwrap_or("");
+                            let name = rel.rsplit('/').next().unwrap_or("");
+                            let path = image.context.join(rel);
+                            !(head.starts_with(".docker-deps")
+                                || head == "patches"
+                                || (!p.tree.has_dir(&path)
+                                    && !rel.is_empty()
+                                    && is_deps_file(name)))
+                        }
+                        // A variable or URL: judged by the name it ends with.
+                        Source::Unknown => !is_deps_file(
+                            raw.value
+                                .trim_end_matches('/')
+                                .rsplit('/')
+                                .next()
+                                .unwrap_or(""),
+                        ),
+                    })
+                    .map(|(_, (span, _))| span);
                 if let Some(first) = first {
-                    offending.push((n, first.span));
+                    offending.push((n, first));
                 }
             }
             // One fix moves every offending COPY, in order, after the install.

@@ -1,5 +1,6 @@
 use super::{declare_rule, Finding, Rule};
 use crate::diagnostics::{Applicability, Edit, Fix};
+use crate::project::copies;
 use crate::project::install::normalize_abs;
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
@@ -41,14 +42,11 @@ declare_rule! {
 
 /// A5: `RUN mkdir -p DEST` + `COPY .docker-deps* DEST/` in place of the
 /// instruction, and `.docker-deps/` and `*.bak` in the root `.gitignore`.
-/// Only for a single `.docker-deps[/]` source (anything else is left alone).
+/// Only for a single `.docker-deps[/]` source (`norm`: as [`copies::Source`] reads it) (anything else is left alone).
 fn fix(p: &Project, image: &crate::project::Image, n: usize, norm: &str) -> Option<Fix> {
     let df = &p.dockerfiles[image.dockerfile];
     let ins = &df.value.instructions[n];
-    if ins.sources.len() != 1
-        || !ins.heredocs.is_empty()
-        || !matches!(norm, ".docker-deps" | ".docker-deps/")
-    {
+    if ins.sources.len() != 1 || !ins.heredocs.is_empty() || norm != ".docker-deps" {
         return None;
     }
     let env = df.value.environment_before(n);
@@ -111,13 +109,16 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
         for (n, ins) in df.value.instructions.iter().enumerate() {
-            if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() {
+            if !copies::copies_from_context(ins) {
                 continue;
             }
             for src in &ins.sources {
-                let norm = src.value.trim_start_matches("./").trim_start_matches('/');
-                let first = norm.split('/').next().unwrap_or("");
-                if first != ".docker-deps" {
+                if !src.value.contains(".docker-deps") {
+                    continue;
+                }
+                let source = copies::Source::parse(&src.value);
+                let Some(norm) = source.rel() else { continue };
+                if norm.split('/').next() != Some(".docker-deps") {
                     continue;
                 }
                 let path = image.context.join(".docker-deps");

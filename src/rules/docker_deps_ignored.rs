@@ -1,5 +1,6 @@
 use super::common::private_registry_deps;
 use super::{declare_rule, Finding, Label, Rule};
+use crate::project::copies::Brings;
 use crate::project::{wildcard, Image, Project};
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::Span;
@@ -112,11 +113,21 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let df = &p.dockerfiles[image.dockerfile];
         let mut tarballs = None;
-        for ins in &df.value.instructions {
-            if !matches!(ins.kind, Kind::Copy | Kind::Add) || ins.flag("from").is_some() {
+        let candidate = |raw: &str| docker_deps_probe(raw).is_some() || matches!(raw, "." | "./");
+        if !df
+            .value
+            .instructions
+            .iter()
+            .any(|i| i.sources.iter().any(|s| candidate(&s.value)))
+        {
+            continue;
+        }
+        for step in p.copy_steps(image) {
+            if step.from.is_some() {
                 continue;
             }
-            for src in &ins.sources {
+            let ins = step.ins;
+            for (i, src) in ins.sources.iter().enumerate() {
                 let probe = match docker_deps_probe(&src.value) {
                     Some(probe) => probe,
                     None if matches!(src.value.as_str(), "." | "./") => {
@@ -127,7 +138,9 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     }
                     None => continue,
                 };
-                let Some(pat) = di.value.excluded_by(&probe) else {
+                // Would this source bring a tarball, and does the
+                // `.dockerignore` in effect keep it out?
+                let Brings::Excluded(pat) = step.brings_from(i, &probe) else {
                     continue;
                 };
                 let di_name = crate::project::sources::slash(

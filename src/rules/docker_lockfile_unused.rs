@@ -64,12 +64,17 @@ const NO_LOCKFILE: [&str; 4] = [
     "--frozen-lockfile=false",
 ];
 
-/// Whether a stage already copies the Docker lockfile before the install.
+/// Whether a stage already copies the Docker lockfile before the install: a
+/// `COPY`/`ADD` of the lineage names it (its path relative to the image's
+/// build context, which need not be the repository root).
 fn copies_docker_lock(p: &Project, image: &Image, inst: &Install) -> bool {
-    let df = &p.dockerfiles[image.dockerfile].value;
-    df.lineage(inst.stage, inst.instruction)
-        .into_iter()
-        .any(|i| crate::project::docker_lock::copies_docker_lock(&df.instructions[i]))
+    let Some(lock) = relative_to(&p.repos[image.repo].root.join(LOCK), &image.context) else {
+        return false;
+    };
+    let lock = slash(&lock);
+    p.copies_before(image, inst.instruction)
+        .filter(|step| step.from.is_none())
+        .any(|step| step.sources.iter().any(|(_, s)| s.names(&lock)))
 }
 
 /// The image directory standing for the repository root: the install

@@ -1,7 +1,7 @@
 use super::{declare_rule, Finding, Rule, Severity};
 use crate::diagnostics::{Applicability, Edit, Fix};
+use crate::project::copies;
 use crate::project::Project;
-use crate::syntax::dockerfile::Kind;
 use crate::syntax::Span;
 
 declare_rule! {
@@ -62,26 +62,20 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
     for image in &p.images {
         let df = &p.dockerfiles[image.dockerfile];
         // Top-level names the Dockerfile copies on purpose.
-        let copied: Vec<&str> = df
+        let copied: Vec<String> = df
             .value
             .instructions
             .iter()
-            .filter(|i| matches!(i.kind, Kind::Copy | Kind::Add) && i.flag("from").is_none())
-            .flat_map(|i| &i.sources)
-            .map(|s| {
-                s.value
-                    .trim_start_matches("./")
-                    .split('/')
-                    .next()
-                    .unwrap_or("")
-            })
+            .filter(|i| copies::copies_from_context(i))
+            .flat_map(copies::sources_of)
+            .filter_map(|(_, s)| Some(s.rel()?.split('/').next().unwrap_or("").to_string()))
             .collect();
         let ignore = image.dockerignore.map(|i| &p.dockerignores[i]);
         let missing: Vec<&str> = ENTRIES
             .iter()
             .filter(|(pat, probes)| {
                 let head = pat.trim_start_matches("**/");
-                !copied.contains(&head)
+                !copied.iter().any(|c| c == head)
                     && probes
                         .iter()
                         .any(|probe| ignore.is_none_or(|i| !i.value.is_excluded(probe)))

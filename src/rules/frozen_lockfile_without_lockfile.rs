@@ -1,11 +1,8 @@
-use std::path::Path;
-
 use super::common::{command_span, command_text, install_dir};
 use super::{declare_rule, Finding, Label, Rule};
+use crate::project::copies::{self, Receives};
 use crate::project::install::{covers, invocation, normalize_abs, Invocation, Manager};
-use crate::project::sources::{clean, relative_to, slash};
 use crate::project::{Image, Install, Project};
-use crate::syntax::dockerfile::Kind;
 use crate::syntax::Span;
 
 declare_rule! {
@@ -123,11 +120,17 @@ struct Search {
 }
 
 /// Looks for `target` (an absolute path in the image) among what the stage's
-/// `COPY`/`ADD` instructions and the step's bind mounts bring in.
-fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Search) {
+/// `COPY`/`ADD` instructions (the model's [`copies`] answer) and the step's
+/// bind mounts bring in.
+fn provides(
+    p: &Project,
+    image: &Image,
+    inst: &Install,
+    steps: &[copies::CopyStep<'_>],
+    target: &str,
+    s: &mut Search,
+) {
     let df = &p.dockerfiles[image.dockerfile].value;
-    let ignore = image.dockerignore.map(|i| &p.dockerignores[i]);
-    let name = target.rsplit('/').next().unwrap_or(target);
     let run = &df.instructions[inst.instruction];
     let env_run = df.environment_before(inst.instruction);
     for m in run.mounts.iter().filter(|m| m.kind() == "bind") {
@@ -138,71 +141,13 @@ fn provides(p: &Project, image: &Image, inst: &Install, target: &str, s: &mut Se
             }
         }
     }
-    let check_file = |file: &Path, s: &mut Search| {
-        if !p.tree.has_file(file) {
-            return;
-        }
-        let Some(r) = relative_to(file, &image.context).map(|r| slash(&r)) else {
-            return;
-        };
-        match ignore.and_then(|i| i.value.excluded_by(&r).map(|pat| (i, pat))) {
-            Some((_, pat)) => s.excluded.push((r, pat.span.clone().into())),
-            None => s.found = true,
-        }
-    };
-    for i in df.lineage(inst.stage, inst.instruction) {
-        let ins = &df.instructions[i];
-        if !matches!(ins.kind, Kind::Copy | Kind::Add) {
-            continue;
-        }
-        let env = df.environment_before(i);
-        let Some(dest) = ins.dest.as_ref() else {
-            continue;
-        };
-        let dest_raw = env.expand(&dest.value);
-        let dest_abs = normalize_abs(&dest_raw, env.workdir.as_deref());
-        if ins.flag("from").is_some() {
-            // From another stage or image: assume it may bring the lockfile.
-            if covers(&dest_abs, target) {
-                s.found = true;
-            }
-            continue;
-        }
-        let dest_names_dir = dest_raw.ends_with('/')
-            || dest_raw == "."
-            || dest_raw.ends_with("/.")
-            || ins.sources.len() > 1;
-        for src in &ins.sources {
-            if src.value.contains('$') || src.value.contains("://") {
-                // Unknown or remote source: assume it may be the lockfile.
-                if covers(&dest_abs, target) {
-                    s.found = true;
-                }
-                continue;
-            }
-            let rel = src.value.trim_start_matches("./").trim_start_matches('/');
-            let paths = if rel.contains(['*', '?', '[']) {
-                p.tree.expand_glob(&image.context, rel)
-            } else {
-                vec![clean(&image.context.join(rel))]
-            };
-            for path in paths {
-                if p.tree.has_dir(&path) {
-                    if let Some(under) = target
-                        .strip_prefix(dest_abs.trim_end_matches('/'))
-                        .filter(|r| r.starts_with('/'))
-                    {
-                        check_file(&path.join(under.trim_start_matches('/')), s);
-                    }
-                } else if path.file_name().is_some_and(|n| n == name) {
-                    let as_file = !dest_names_dir && dest_abs == target;
-                    let into_dir = format!("{}/{name}", dest_abs.trim_end_matches('/')) == target;
-                    if as_file || into_dir {
-                        check_file(&path, s);
-                    }
-                }
-            }
-        }
+    match copies::receives(steps, target) {
+        Receives::File { .. } | Receives::Maybe { .. } => s.found = true,
+        Receives::Excluded(e) => s.excluded.extend(
+            e.into_iter()
+                .map(|(_, r, pat)| (r, pat.span.clone().into())),
+        ),
+        Receives::No => {}
     }
 }
 
@@ -231,10 +176,11 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             }
             dirs.dedup();
             let mut search = Search::default();
+            let steps: Vec<_> = p.copies_before(image, inst.instruction).collect();
             for dir in &dirs {
                 for name in names {
                     let target = format!("{}/{name}", dir.trim_end_matches('/'));
-                    provides(p, image, inst, &target, &mut search);
+                    provides(p, image, inst, &steps, &target, &mut search);
                 }
             }
             if search.found {

@@ -59,6 +59,11 @@ fn evidence(p: &Project, repo: usize) -> Vec<(FileId, Span, String)> {
         let df = &p.dockerfiles[d];
         let text = p.text(df.file);
         for ins in &df.value.instructions {
+            // Evidence that the repository uses prep, per Dockerfile and not
+            // per image: any mention of `.docker-deps` in a source (even in a
+            // variable or a path this model cannot resolve) counts, so this
+            // reads the text rather than asking `project::copies` what
+            // reaches an image.
             let hit = if matches!(ins.kind, Kind::Copy | Kind::Add) {
                 ins.sources
                     .iter()

@@ -274,61 +274,81 @@ impl Dockerfile {
     /// The variables (`ARG` defaults, `ENV`) and the user in effect just before
     /// instruction `at`, following the stage's ancestry. Values are expanded.
     pub fn environment_before(&self, at: usize) -> Environment {
-        let mut env = Environment::default();
         let Some(stage) = self.instructions.get(at).and_then(|i| i.stage) else {
-            return env;
+            return Environment::default();
         };
-        let globals: BTreeMap<String, String> = self
-            .global_args()
-            .filter_map(|(_, d)| Some((d.name.value.clone(), d.value.as_ref()?.value.clone())))
-            .collect();
+        let mut env = Environment::default();
+        let globals = self.global_defaults();
         for i in self.lineage(stage, at) {
-            let ins = &self.instructions[i];
-            match ins.kind {
-                Kind::Env => {
-                    for d in &ins.decls {
-                        let v = d
-                            .value
-                            .as_ref()
-                            .map_or(String::new(), |v| env.expand(&v.value));
-                        env.vars.insert(d.name.value.clone(), v);
-                    }
-                }
-                Kind::Arg => {
-                    for d in &ins.decls {
-                        let v = match &d.value {
-                            Some(v) => Some(env.expand(&v.value)),
-                            None => globals.get(&d.name.value).cloned(),
-                        };
-                        if let Some(v) = v {
-                            env.vars.entry(d.name.value.clone()).or_insert(v);
-                        }
-                    }
-                }
-                Kind::User => {
-                    if let Some(u) = &ins.dest {
-                        let user = env.expand(&u.value);
-                        env.user = Some(user.split(':').next().unwrap_or("").to_string());
-                    }
-                }
-                Kind::Workdir => {
-                    if let Some(w) = &ins.dest {
-                        let w = env.expand(&w.value);
-                        env.workdir = Some(if w.starts_with('/') {
-                            w
-                        } else {
-                            format!(
-                                "{}/{}",
-                                env.workdir.as_deref().unwrap_or("").trim_end_matches('/'),
-                                w
-                            )
-                        });
-                    }
-                }
-                _ => {}
-            }
+            self.apply(&mut env, i, &globals);
         }
         env
+    }
+
+    /// Walks instructions `lineage` (as [`Dockerfile::lineage`] lists them),
+    /// calling `f` with each and the environment just before it: one pass
+    /// for what [`Dockerfile::environment_before`] gives one instruction at a time.
+    pub fn walk_environment(&self, lineage: &[usize], mut f: impl FnMut(usize, &Environment)) {
+        let mut env = Environment::default();
+        let globals = self.global_defaults();
+        for &i in lineage {
+            f(i, &env);
+            self.apply(&mut env, i, &globals);
+        }
+    }
+
+    fn global_defaults(&self) -> BTreeMap<String, String> {
+        self.global_args()
+            .filter_map(|(_, d)| Some((d.name.value.clone(), d.value.as_ref()?.value.clone())))
+            .collect()
+    }
+
+    /// The effect of instruction `i` on the environment.
+    fn apply(&self, env: &mut Environment, i: usize, globals: &BTreeMap<String, String>) {
+        let ins = &self.instructions[i];
+        match ins.kind {
+            Kind::Env => {
+                for d in &ins.decls {
+                    let v = d
+                        .value
+                        .as_ref()
+                        .map_or(String::new(), |v| env.expand(&v.value));
+                    env.vars.insert(d.name.value.clone(), v);
+                }
+            }
+            Kind::Arg => {
+                for d in &ins.decls {
+                    let v = match &d.value {
+                        Some(v) => Some(env.expand(&v.value)),
+                        None => globals.get(&d.name.value).cloned(),
+                    };
+                    if let Some(v) = v {
+                        env.vars.entry(d.name.value.clone()).or_insert(v);
+                    }
+                }
+            }
+            Kind::User => {
+                if let Some(u) = &ins.dest {
+                    let user = env.expand(&u.value);
+                    env.user = Some(user.split(':').next().unwrap_or("").to_string());
+                }
+            }
+            Kind::Workdir => {
+                if let Some(w) = &ins.dest {
+                    let w = env.expand(&w.value);
+                    env.workdir = Some(if w.starts_with('/') {
+                        w
+                    } else {
+                        format!(
+                            "{}/{}",
+                            env.workdir.as_deref().unwrap_or("").trim_end_matches('/'),
+                            w
+                        )
+                    });
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -354,6 +374,9 @@ impl Environment {
 
     /// Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}` with the known variables.
     pub fn expand(&self, text: &str) -> String {
+        if !text.contains('$') {
+            return text.to_string();
+        }
         let mut out = String::new();
         let mut last = 0;
         for r in shell::var_refs(text, '\\') {
