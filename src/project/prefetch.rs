@@ -25,6 +25,11 @@ use crate::syntax::ParseError;
 /// itself, one by one).
 const DIRS_MAX: usize = 1_000_000;
 
+/// From this many directories directly below the audited paths (a fleet of
+/// repositories), the prefetch runs; a single repository is loaded as fast
+/// by the walk alone, without starting threads.
+const PARALLEL_DIRS: usize = 32;
+
 /// A file's bytes and, for the kinds the walk parses, its parsed value.
 pub(super) struct File {
     pub bytes: Vec<u8>,
@@ -73,8 +78,21 @@ pub(super) struct Prefetch {
 }
 
 impl Prefetch {
-    /// Scans `roots` and reads and parses their files in parallel.
+    /// Scans `roots` and reads and parses their files in parallel, when they
+    /// hold enough directories for it to pay (a fleet); else nothing.
     pub(super) fn run(roots: &[PathBuf], skip: &dyn Fn(&Path) -> bool) -> Prefetch {
+        let subdirs: usize = roots
+            .iter()
+            .filter_map(|r| std::fs::read_dir(r).ok())
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                    .count()
+            })
+            .sum();
+        if subdirs < PARALLEL_DIRS {
+            return Prefetch::default();
+        }
         let found = Mutex::new(Vec::new());
         let listings = Mutex::new(HashMap::new());
         let budget = std::sync::atomic::AtomicUsize::new(DIRS_MAX);

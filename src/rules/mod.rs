@@ -250,19 +250,25 @@ pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
     run_with(project, rules, cli)
 }
 
+/// From this many files read, rules run in parallel.
+const PARALLEL_FILES: usize = 500;
+
 /// [`run`], telling how the command line chose the rules.
 pub fn run_with(project: &Project, rules: &[&Rule], cli: suppress::Cli) -> Vec<Finding> {
     use rayon::prelude::*;
-    // Rules are pure functions of the model: run them side by side; the
-    // results are concatenated in the order of `rules` (rayon keeps it).
-    let per_rule: Vec<Vec<Finding>> = rules
-        .par_iter()
-        .map(|r| {
-            let mut out = Vec::new();
-            (r.check)(project, r, &mut out);
-            out
-        })
-        .collect();
+    // Rules are pure functions of the model: on a large model they run side
+    // by side, the results concatenated in the order of `rules` (rayon keeps
+    // it). On a small one, starting the thread pool costs more than it saves.
+    let check = |r: &&Rule| {
+        let mut out = Vec::new();
+        (r.check)(project, r, &mut out);
+        out
+    };
+    let per_rule: Vec<Vec<Finding>> = if project.sources.len() >= PARALLEL_FILES {
+        rules.par_iter().map(check).collect()
+    } else {
+        rules.iter().map(check).collect()
+    };
     let mut all: Vec<Finding> = per_rule.into_iter().flatten().collect();
     let mut seen = std::collections::HashSet::new();
     all.retain(|f| seen.insert((f.rule, f.primary.file, f.primary.span)));
