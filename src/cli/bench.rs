@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::build::{BuildFlags, ProgressMode};
-use super::exit;
+use super::{exit, Failure};
 use dockprep::bench::{report, BenchReport};
 use dockprep::build::bench::{self as measure, Event};
 use dockprep::docker::client::Redactor;
@@ -131,31 +131,29 @@ pub fn measured(a: &Args) -> Result<BenchReport, Failed> {
     })
 }
 
-pub fn run(a: Args) -> u8 {
-    if let Some(f) = &a.from_json {
-        let rep: BenchReport = match std::fs::read_to_string(f)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
-                return exit::USAGE;
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        if let Some(f) = &a.from_json {
+            let rep: BenchReport = match std::fs::read_to_string(f)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(Failure::usage(format!("{}: {e}", f.display())));
+                }
+            };
+            return Ok(output(&rep, &a));
+        }
+        match measured(&a) {
+            Ok(rep) => output(&rep, &a),
+            Err(Failed::Consent(m)) => {
+                eprintln!("{m}");
+                exit::USAGE
             }
-        };
-        return output(&rep, &a);
-    }
-    match measured(&a) {
-        Ok(rep) => output(&rep, &a),
-        Err(Failed::Consent(m)) => {
-            eprintln!("{m}");
-            exit::USAGE
+            Err(Failed::Error { code, message }) => return Err(Failure::new(code, message)),
         }
-        Err(Failed::Error { code, message }) => {
-            eprintln!("error: {message}");
-            code
-        }
-    }
+    })
 }
 
 fn output(rep: &BenchReport, a: &Args) -> u8 {

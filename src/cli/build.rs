@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::build::{self, BuildError, Plan};
 use dockprep::docker::client::{BuildOutcome, Redactor};
 use dockprep::docker::progress::Status;
@@ -208,75 +208,78 @@ impl From<Mode> for build::Mode {
     }
 }
 
-pub fn run(a: Args) -> u8 {
-    let plan = match a.flags.plan(&a.path, &a.services, a.tag.clone()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::USAGE;
-        }
-    };
-    let mut redactor = Redactor::default();
-    let mut results = Vec::new();
-    let mut code = exit::CLEAN;
-    let tmp = match tempfile::tempdir() {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot create a temporary directory: {e}");
-            return exit::FINDINGS;
-        }
-    };
-    for spec in &plan.specs {
-        let prepared = match build::prepare(
-            &plan,
-            spec,
-            a.mode.into(),
-            a.flags.no_preflight,
-            &a.path,
-            &a.workspace,
-            tmp.path(),
-        ) {
+pub fn run(a: Args) -> Result<u8, Failure> {
+    Ok({
+        let plan = match a.flags.plan(&a.path, &a.services, a.tag.clone()) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {}", redactor.redact(&e.to_string()));
-                code = exit::FINDINGS;
-                break;
+                return Err(Failure::usage(e));
             }
         };
-        let spec = &prepared.spec;
-        if let Some((why, note)) = &prepared.fallback {
-            eprintln!(
+        let mut redactor = Redactor::default();
+        let mut results = Vec::new();
+        let mut code = exit::CLEAN;
+        let tmp = match tempfile::tempdir() {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(Failure::new(
+                    exit::FINDINGS,
+                    format!("cannot create a temporary directory: {e}"),
+                ));
+            }
+        };
+        for spec in &plan.specs {
+            let prepared = match build::prepare(
+                &plan,
+                spec,
+                a.mode.into(),
+                a.flags.no_preflight,
+                &a.path,
+                &a.workspace,
+                tmp.path(),
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("error: {}", redactor.redact(&e.to_string()));
+                    code = exit::FINDINGS;
+                    break;
+                }
+            };
+            let spec = &prepared.spec;
+            if let Some((why, note)) = &prepared.fallback {
+                eprintln!(
                 "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
                 spec.name
             );
-        }
-        match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
-            Ok(out) => {
-                if a.json {
-                    let mut v = to_json(spec, &out);
-                    v["mode"] = json!(prepared.mode);
-                    results.push(v);
-                } else {
-                    print!("{}", redactor.redact(&describe(spec, &out)));
+            }
+            match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
+                Ok(out) => {
+                    if a.json {
+                        let mut v = to_json(spec, &out);
+                        v["mode"] = json!(prepared.mode);
+                        results.push(v);
+                    } else {
+                        print!("{}", redactor.redact(&describe(spec, &out)));
+                    }
+                    if !out.success {
+                        code = exit::FINDINGS;
+                        break;
+                    }
                 }
-                if !out.success {
+                Err(e) => {
+                    eprintln!("error: {}", redactor.redact(&e.to_string()));
                     code = exit::FINDINGS;
                     break;
                 }
             }
-            Err(e) => {
-                eprintln!("error: {}", redactor.redact(&e.to_string()));
-                code = exit::FINDINGS;
-                break;
-            }
         }
-    }
-    if a.json {
-        let v = json!({"version": 1, "builds": results});
-        println!(
-            "{}",
-            redactor.redact(&serde_json::to_string_pretty(&v).unwrap_or_default())
-        );
-    }
-    code
+        if a.json {
+            let v = json!({"version": 1, "builds": results});
+            println!(
+                "{}",
+                redactor.redact(&serde_json::to_string_pretty(&v).unwrap_or_default())
+            );
+        }
+        code
+    })
 }

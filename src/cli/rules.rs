@@ -1,6 +1,6 @@
 use clap::ValueEnum;
 
-use super::exit;
+use super::{exit, Failure};
 use dockprep::rules::{registry, Rule};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -21,27 +21,30 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> u8 {
-    match args.slug {
-        None => {
-            match args.format {
-                Format::Human => print_list(),
-                Format::Markdown => print!("{}", markdown_tables(registry::RULES)),
-            }
-            exit::CLEAN
-        }
-        Some(s) => match registry::get(&s) {
-            Some(r) => {
-                println!("# {} ({})\n\n{}\n", r.slug, r.severity.as_str(), r.summary);
-                println!("{}", r.doc_markdown());
+pub fn run(args: Args) -> Result<u8, Failure> {
+    Ok({
+        match args.slug {
+            None => {
+                match args.format {
+                    Format::Human => print_list(),
+                    Format::Markdown => print!("{}", markdown_tables(registry::RULES)),
+                }
                 exit::CLEAN
             }
-            None => {
-                eprintln!("error: unknown rule `{s}` (see `dockprep rules`)");
-                exit::USAGE
-            }
-        },
-    }
+            Some(s) => match registry::get(&s) {
+                Some(r) => {
+                    println!("# {} ({})\n\n{}\n", r.slug, r.severity.as_str(), r.summary);
+                    println!("{}", r.doc_markdown());
+                    exit::CLEAN
+                }
+                None => {
+                    return Err(Failure::usage(format!(
+                        "unknown rule `{s}` (see `dockprep rules`)"
+                    )));
+                }
+            },
+        }
+    })
 }
 
 fn print_list() {
