@@ -57,7 +57,7 @@ pub struct Finding {
 
 impl Finding {
     /// Attaches a fix (a fix with no edits is ignored).
-    pub fn with_fix(mut self, fix: Option<crate::diagnostics::Fix>) -> Self {
+    pub(crate) fn with_fix(mut self, fix: Option<crate::diagnostics::Fix>) -> Self {
         if let Some(f) = fix.filter(|f| !f.edits.is_empty()) {
             self.fixable = true;
             self.fix = Some(f);
@@ -65,7 +65,7 @@ impl Finding {
         self
     }
 
-    pub fn with_label(mut self, label: Label) -> Self {
+    pub(crate) fn with_label(mut self, label: Label) -> Self {
         if label != self.primary && !self.secondary.contains(&label) {
             self.secondary.push(label);
         }

@@ -79,14 +79,14 @@ impl Source {
 }
 
 /// The sources of a `COPY`/`ADD` (heredocs excluded), with their spans.
-pub fn sources_of(ins: &Instruction) -> impl Iterator<Item = (Span, Source)> + '_ {
+pub(crate) fn sources_of(ins: &Instruction) -> impl Iterator<Item = (Span, Source)> + '_ {
     ins.sources
         .iter()
         .map(|s| (s.span, Source::parse(&s.value)))
 }
 
 /// Whether `ins` is a `COPY`/`ADD` from the build context (no `--from`).
-pub fn copies_from_context(ins: &Instruction) -> bool {
+pub(crate) fn copies_from_context(ins: &Instruction) -> bool {
     matches!(ins.kind, Kind::Copy | Kind::Add) && ins.flag("from").is_none()
 }
 
@@ -246,7 +246,7 @@ impl<'p> CopyStep<'p> {
 
     /// The context paths source `i` matches that exist (a literal source as
     /// its path, a wildcard expanded over the listings).
-    pub fn matches_of(&self, i: usize) -> Vec<PathBuf> {
+    pub(crate) fn matches_of(&self, i: usize) -> Vec<PathBuf> {
         if self.from.is_some() {
             return Vec::new();
         }
@@ -315,7 +315,7 @@ impl<'p> CopyStep<'p> {
     /// What source `i` does with the context file `rel` (relative to the
     /// context root), the `.dockerignore` in effect applied. Whether the file
     /// exists is the caller's question (ask [`Facts`]).
-    pub fn brings_from(&self, i: usize, rel: &str) -> Brings<'p> {
+    pub(crate) fn brings_from(&self, i: usize, rel: &str) -> Brings<'p> {
         if self.from.is_some() {
             return Brings::Unknown;
         }
@@ -421,7 +421,7 @@ impl Project {
     /// The `COPY`/`ADD` steps of `image` in effect before instruction
     /// `before`: those of its stage and of the stages it is built from (in
     /// the order they take effect), `--from` copies included.
-    pub fn copies_before<'p>(
+    pub(crate) fn copies_before<'p>(
         &'p self,
         image: &'p Image,
         before: usize,
@@ -439,7 +439,7 @@ impl Project {
 
     /// Every `COPY`/`ADD` from the build context (no `--from`) of `image`'s
     /// Dockerfile, in file order, each resolved against the lineage before it.
-    pub fn copy_steps<'p>(&'p self, image: &'p Image) -> Vec<CopyStep<'p>> {
+    pub(crate) fn copy_steps<'p>(&'p self, image: &'p Image) -> Vec<CopyStep<'p>> {
         let df = &self.dockerfiles[image.dockerfile].value;
         let ignore = image.dockerignore.map(|i| &self.dockerignores[i].value);
         all_copy_steps(df, &self.tree, &image.context, ignore)

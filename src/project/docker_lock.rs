@@ -26,7 +26,7 @@ pub type Reader<'a> = dyn FnMut(&std::path::Path) -> Result<String, super::FileE
 /// Compares a repository's Docker lockfile with its inputs, reading through
 /// the given reader: `Ok(None)` when fresh, `Ok(Some)` stale, `Err` when the
 /// record cannot be read.
-pub type Check = fn(&std::path::Path, &mut Reader<'_>) -> Result<Option<Stale>, String>;
+pub(crate) type Check = fn(&std::path::Path, &mut Reader<'_>) -> Result<Option<Stale>, String>;
 
 /// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
 #[derive(Debug)]
@@ -40,7 +40,7 @@ pub struct DockerLock {
 }
 
 impl DockerLock {
-    pub fn is_fresh(&self) -> bool {
+    pub(crate) fn is_fresh(&self) -> bool {
         matches!(self.state, Ok(None))
     }
 }

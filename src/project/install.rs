@@ -24,7 +24,7 @@ impl Manager {
 
 /// A package-manager invocation: the manager, its subcommand and the rest.
 #[derive(Clone, Debug)]
-pub struct Invocation<'c> {
+pub(crate) struct Invocation<'c> {
     pub manager: Manager,
     /// The program word (`pnpm`, `npm`, `yarn`).
     pub program: &'c Word,
@@ -34,7 +34,7 @@ pub struct Invocation<'c> {
 }
 
 impl Invocation<'_> {
-    pub fn has_flag(&self, names: &[&str]) -> bool {
+    pub(crate) fn has_flag(&self, names: &[&str]) -> bool {
         self.args.iter().any(|w| {
             names.iter().any(|n| {
                 w.text == *n
@@ -44,7 +44,7 @@ impl Invocation<'_> {
         })
     }
     /// Value of `--flag value` or `--flag=value`.
-    pub fn flag_value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn flag_value(&self, name: &str) -> Option<&str> {
         for (i, w) in self.args.iter().enumerate() {
             if w.text == name {
                 return self.args.get(i + 1).map(|w| w.text.as_str());
@@ -55,17 +55,8 @@ impl Invocation<'_> {
         }
         None
     }
-    pub fn is_global(&self) -> bool {
+    pub(crate) fn is_global(&self) -> bool {
         self.has_flag(&["-g", "--global"]) || self.flag_value("--location") == Some("global")
-    }
-    /// Positional words after the subcommand (package specs for `add`/`install`).
-    pub fn operands(&self) -> impl Iterator<Item = &Word> {
-        let sub = self.subcommand.map(|s| s.span.start);
-        self.args.iter().filter(move |w| {
-            !w.text.starts_with('-')
-                && Some(w.span.start) != sub
-                && sub.is_some_and(|s| w.span.start > s)
-        })
     }
 }
 
@@ -89,7 +80,7 @@ const VALUE_FLAGS: &[&str] = &[
 ];
 
 /// Recognises `pnpm …`, `npm …`, `yarn …` (also through `corepack` or `npx`).
-pub fn invocation(cmd: &SimpleCommand) -> Option<Invocation<'_>> {
+pub(crate) fn invocation(cmd: &SimpleCommand) -> Option<Invocation<'_>> {
     let argv = cmd.argv();
     let mut i = 0;
     while i < argv.len() && matches!(basename(&argv[i].text), "corepack" | "npx" | "pnpx") {
@@ -133,7 +124,7 @@ fn basename(s: &str) -> &str {
 }
 
 /// True when the invocation installs a project's dependencies (not a global tool).
-pub fn is_project_install(inv: &Invocation<'_>) -> bool {
+pub(crate) fn is_project_install(inv: &Invocation<'_>) -> bool {
     if inv.is_global() {
         return false;
     }
@@ -172,7 +163,7 @@ pub fn is_project_install(inv: &Invocation<'_>) -> bool {
 
 /// For `npm install -g pnpm@X` (any flag order, `i`/`add` too) or
 /// `yarn global add pnpm`: the `pnpm[@X]` word.
-pub fn global_pnpm_install<'c>(inv: &Invocation<'c>) -> Option<&'c Word> {
+pub(crate) fn global_pnpm_install<'c>(inv: &Invocation<'c>) -> Option<&'c Word> {
     let is_pnpm = |w: &&Word| w.text == "pnpm" || w.text.starts_with("pnpm@");
     match inv.manager {
         Manager::Npm if inv.is_global() && is_project_install_sub(inv) => {
@@ -194,7 +185,7 @@ fn is_project_install_sub(inv: &Invocation<'_>) -> bool {
 }
 
 /// `corepack prepare pnpm@X` / `corepack install -g pnpm@X` / `corepack use pnpm@X`: the `pnpm@X` word.
-pub fn corepack_pnpm(cmd: &SimpleCommand) -> Option<&Word> {
+pub(crate) fn corepack_pnpm(cmd: &SimpleCommand) -> Option<&Word> {
     let argv = cmd.argv();
     if argv.first().map(|w| basename(&w.text)) != Some("corepack") {
         return None;
@@ -208,7 +199,11 @@ pub fn corepack_pnpm(cmd: &SimpleCommand) -> Option<&Word> {
 
 /// The directories where `manager` keeps downloaded packages for this
 /// invocation in this stage. A cache mount must cover one of them.
-pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>) -> Vec<String> {
+pub(crate) fn store_dirs(
+    inv: &Invocation<'_>,
+    env: &Environment,
+    npmrc: Option<&Npmrc>,
+) -> Vec<String> {
     let home = env.home();
     let var = |names: &[&str]| {
         names
@@ -282,7 +277,7 @@ pub fn store_dirs(inv: &Invocation<'_>, env: &Environment, npmrc: Option<&Npmrc>
 
 /// Normalises a container path: resolves it against `workdir` when relative,
 /// removes `.`/`..` and trailing slashes.
-pub fn normalize_abs(path: &str, workdir: Option<&str>) -> String {
+pub(crate) fn normalize_abs(path: &str, workdir: Option<&str>) -> String {
     let full = if path.starts_with('/') {
         path.to_string()
     } else {

@@ -152,7 +152,7 @@ impl Project {
     }
 
     /// True for a package name in a private scope.
-    pub fn is_private(&self, package: &str) -> bool {
+    pub(crate) fn is_private(&self, package: &str) -> bool {
         crate::syntax::package_json::scope_of(package)
             .is_some_and(|s| self.private_scopes.contains(s))
     }
@@ -160,7 +160,7 @@ impl Project {
     /// The innermost repository whose root contains `path` (a cleaned path,
     /// as the loader records them): one lookup per ancestor, so relating
     /// every file to its repository stays linear in the fleet size.
-    pub fn repo_of(&self, path: &Path) -> Option<usize> {
+    pub(crate) fn repo_of(&self, path: &Path) -> Option<usize> {
         let outside = path.starts_with("..");
         path.ancestors().find_map(|a| {
             let key = if a.as_os_str().is_empty() {
@@ -176,7 +176,7 @@ impl Project {
     }
 
     /// The repository whose root is exactly `root` (cleaned).
-    pub fn repo_at(&self, root: &Path) -> Option<usize> {
+    pub(crate) fn repo_at(&self, root: &Path) -> Option<usize> {
         self.repo_roots.get(root).copied()
     }
 
@@ -185,7 +185,7 @@ impl Project {
     }
 
     /// Images built from Dockerfile `index`.
-    pub fn images_of(&self, dockerfile: usize) -> impl Iterator<Item = &Image> {
+    pub(crate) fn images_of(&self, dockerfile: usize) -> impl Iterator<Item = &Image> {
         self.images_by_dockerfile
             .get(dockerfile)
             .into_iter()
@@ -194,13 +194,13 @@ impl Project {
     }
 
     /// The Dockerfile parsed from file `file`, if it is one.
-    pub fn dockerfile_in(&self, file: FileId) -> Option<usize> {
+    pub(crate) fn dockerfile_in(&self, file: FileId) -> Option<usize> {
         self.dockerfile_by_file.get(&file).copied()
     }
 
     /// The repository a Dockerfile belongs to: the first image built from
     /// it, else the repository that discovered it.
-    pub fn repo_of_dockerfile(&self, dockerfile: usize) -> Option<usize> {
+    pub(crate) fn repo_of_dockerfile(&self, dockerfile: usize) -> Option<usize> {
         self.images_of(dockerfile)
             .map(|i| i.repo)
             .next()
@@ -209,7 +209,7 @@ impl Project {
 
     /// The `packageManager` that applies to an image: from its installed
     /// manifests, else its repository root manifest.
-    pub fn package_manager(
+    pub(crate) fn package_manager(
         &self,
         image: &Image,
     ) -> Option<(usize, &crate::syntax::Spanned<String>)> {
@@ -229,7 +229,7 @@ impl Project {
     }
 
     /// True when git ignores `rel` (relative to the repository root).
-    pub fn git_ignores(&self, repo: usize, rel: &str, is_dir: bool) -> bool {
+    pub(crate) fn git_ignores(&self, repo: usize, rel: &str, is_dir: bool) -> bool {
         self.repos[repo]
             .gitignore
             .as_ref()
@@ -237,7 +237,7 @@ impl Project {
     }
 
     /// True when `path` (inside repository `repo`) is absent or ignored by git.
-    pub fn is_uncommitted(&self, repo: usize, path: &Path) -> bool {
+    pub(crate) fn is_uncommitted(&self, repo: usize, path: &Path) -> bool {
         if !self.tree.has(path) {
             return true;
         }

@@ -21,7 +21,7 @@ impl SourceFile {
         self.lines.position(&self.text, offset)
     }
     /// Like [`SourceFile::position`], with the column in UTF-16 code units.
-    pub fn position_utf16(&self, offset: usize) -> Position {
+    pub(crate) fn position_utf16(&self, offset: usize) -> Position {
         self.lines.position_utf16(&self.text, offset)
     }
 }
@@ -64,14 +64,14 @@ impl Sources {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
     }
     /// Makes `read` return these texts instead of the files on disk.
-    pub fn set_overlay(&mut self, overlay: std::collections::HashMap<PathBuf, String>) {
+    pub(crate) fn set_overlay(&mut self, overlay: std::collections::HashMap<PathBuf, String>) {
         self.overlay = overlay;
     }
 
     /// Texts of files read earlier in the same run (e.g. the previous fix
     /// round's, see [`Sources::disk_texts`]), used instead of reading the
     /// disk again. The overlay still wins over them.
-    pub fn set_cache(&mut self, texts: std::collections::HashMap<PathBuf, String>) {
+    pub(crate) fn set_cache(&mut self, texts: std::collections::HashMap<PathBuf, String>) {
         self.cache = texts;
     }
 
@@ -79,7 +79,7 @@ impl Sources {
     /// the files read and the texts only [`Sources::text`] asked for, not
     /// the overlay's. What a later load of the same run can take as its
     /// [`Sources::set_cache`].
-    pub fn disk_texts(&self) -> std::collections::HashMap<PathBuf, String> {
+    pub(crate) fn disk_texts(&self) -> std::collections::HashMap<PathBuf, String> {
         let mut out = self.cache.clone();
         for f in &self.files {
             if !self.overlay.contains_key(&f.path) {
@@ -125,11 +125,11 @@ impl Sources {
         }
     }
 
-    pub fn overlay_has(&self, path: &Path) -> bool {
+    pub(crate) fn overlay_has(&self, path: &Path) -> bool {
         self.overlay.contains_key(path)
     }
 
-    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+    pub(crate) fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
     }
 
@@ -159,7 +159,7 @@ impl Sources {
     }
 
     /// A [`FileError`] for a parse error in file `id`.
-    pub fn parse_error(&self, id: FileId, e: &ParseError) -> FileError {
+    pub(crate) fn parse_error(&self, id: FileId, e: &ParseError) -> FileError {
         let f = self.get(id);
         let p = f.position(e.span.start);
         FileError {

@@ -35,7 +35,7 @@ impl Facts {
     }
 
     /// True when `dir` has been listed.
-    pub fn is_listed(&self, dir: &Path) -> bool {
+    pub(crate) fn is_listed(&self, dir: &Path) -> bool {
         self.dirs.contains_key(&clean(dir))
     }
 
@@ -94,11 +94,11 @@ impl Facts {
             .map(|i| entries[i].1)
     }
 
-    pub fn has_file(&self, path: &Path) -> bool {
+    pub(crate) fn has_file(&self, path: &Path) -> bool {
         self.kind(path) == Some(Kind::File)
     }
 
-    pub fn has_dir(&self, path: &Path) -> bool {
+    pub(crate) fn has_dir(&self, path: &Path) -> bool {
         self.kind(path) == Some(Kind::Dir)
     }
 
@@ -108,7 +108,7 @@ impl Facts {
 
     /// Expands a `COPY`/`ADD` source glob under `base` over the listings
     /// ([`expand_copy_glob`]).
-    pub fn expand_glob(&self, base: &Path, pattern: &str) -> Vec<PathBuf> {
+    pub(crate) fn expand_glob(&self, base: &Path, pattern: &str) -> Vec<PathBuf> {
         expand_copy_glob(self, base, pattern)
     }
 }
@@ -135,7 +135,7 @@ impl Lister for Facts {
 /// `\` escapes; `**` is just two `*`). Returns the existing paths, sorted
 /// within each segment; `node_modules` is never matched (the model does not
 /// look inside it).
-pub fn expand_copy_glob(lister: &dyn Lister, base: &Path, pattern: &str) -> Vec<PathBuf> {
+pub(crate) fn expand_copy_glob(lister: &dyn Lister, base: &Path, pattern: &str) -> Vec<PathBuf> {
     let segs: Vec<&str> = pattern
         .split('/')
         .filter(|s| !s.is_empty() && *s != ".")

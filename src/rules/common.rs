@@ -13,7 +13,7 @@ use crate::syntax::Span;
 
 /// True for a dependency specifier that is resolved through a registry
 /// (a semver range, tag or `npm:` alias), not a file, link, workspace or URL.
-pub fn is_registry_spec(spec: &str) -> bool {
+pub(crate) fn is_registry_spec(spec: &str) -> bool {
     let s = spec.trim();
     !(s.starts_with("file:")
         || s.starts_with("link:")
@@ -30,7 +30,7 @@ pub fn is_registry_spec(spec: &str) -> bool {
 
 /// Private-scope dependencies of an install step's manifests that pnpm/npm
 /// must fetch from a registry: (manifest index, dependency).
-pub fn private_registry_deps<'p>(
+pub(crate) fn private_registry_deps<'p>(
     p: &'p Project,
     install: &Install,
 ) -> Vec<(usize, &'p Dependency)> {
@@ -49,7 +49,7 @@ pub fn private_registry_deps<'p>(
 }
 
 /// Variables the `.npmrc` files copied into `image` reference.
-pub fn npmrc_vars(p: &Project, image: &Image) -> BTreeSet<String> {
+pub(crate) fn npmrc_vars(p: &Project, image: &Image) -> BTreeSet<String> {
     image
         .npmrcs
         .iter()
@@ -63,7 +63,7 @@ pub fn npmrc_vars(p: &Project, image: &Image) -> BTreeSet<String> {
 }
 
 /// True when `name` is a build argument that carries the registry host.
-pub fn is_registry_arg(p: &Project, npmrc_vars: &BTreeSet<String>, name: &str) -> bool {
+pub(crate) fn is_registry_arg(p: &Project, npmrc_vars: &BTreeSet<String>, name: &str) -> bool {
     let up = name.to_ascii_uppercase();
     let tokenish = up.contains("TOKEN")
         || up.contains("AUTH")
@@ -75,7 +75,7 @@ pub fn is_registry_arg(p: &Project, npmrc_vars: &BTreeSet<String>, name: &str) -
 }
 
 /// Every `ARG` of a Dockerfile: (instruction index, declaration index).
-pub fn arg_decls(df: &Dockerfile) -> impl Iterator<Item = (usize, usize)> + '_ {
+pub(crate) fn arg_decls(df: &Dockerfile) -> impl Iterator<Item = (usize, usize)> + '_ {
     df.instructions
         .iter()
         .enumerate()
@@ -84,7 +84,7 @@ pub fn arg_decls(df: &Dockerfile) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 /// From the program word to the last word of a command.
-pub fn command_span(cmd: &SimpleCommand) -> Span {
+pub(crate) fn command_span(cmd: &SimpleCommand) -> Span {
     let argv = cmd.argv();
     match (argv.first(), cmd.words.last()) {
         (Some(a), Some(b)) => a.span.cover(b.span),
@@ -93,7 +93,7 @@ pub fn command_span(cmd: &SimpleCommand) -> Span {
 }
 
 /// The command's words joined as written (quotes removed).
-pub fn command_text(cmd: &SimpleCommand) -> String {
+pub(crate) fn command_text(cmd: &SimpleCommand) -> String {
     cmd.argv()
         .iter()
         .map(|w| w.text.as_str())
@@ -107,7 +107,7 @@ pub fn rel(path: &Path, base: &Path) -> String {
 }
 
 /// The registry a repository's fixes template, for the given scopes.
-pub fn registry_config(
+pub(crate) fn registry_config(
     p: &Project,
     repo: usize,
     scopes: Vec<String>,
@@ -123,13 +123,13 @@ pub fn registry_config(
 }
 
 /// Where a `RUN` flag goes: right after the keyword and its blanks.
-pub fn after_keyword(text: &str, ins: &crate::syntax::dockerfile::Instruction) -> usize {
+pub(crate) fn after_keyword(text: &str, ins: &crate::syntax::dockerfile::Instruction) -> usize {
     let rest = &text[ins.keyword.end..];
     ins.keyword.end + rest.len() - rest.trim_start_matches([' ', '\t']).len()
 }
 
 /// §7.2's token export, inserted before the install command at `at`.
-pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::diagnostics::Edit {
+pub(crate) fn token_export(reg: &crate::config::Registry, at: usize) -> crate::diagnostics::Edit {
     crate::diagnostics::Edit::insert(
         at,
         format!(
@@ -140,22 +140,22 @@ pub fn token_export(reg: &crate::config::Registry, at: usize) -> crate::diagnost
 }
 
 /// The `# syntax=` directive §7.2 starts every Dockerfile with.
-pub const SYNTAX_DIRECTIVE: &str = "# syntax=docker/dockerfile:1.7";
+pub(crate) const SYNTAX_DIRECTIVE: &str = "# syntax=docker/dockerfile:1.7";
 
 /// The edit that puts [`SYNTAX_DIRECTIVE`] on the first line. Every rule uses
 /// this same edit, so the fix engine applies it once when several fixes add it.
-pub fn syntax_directive_edit() -> crate::diagnostics::Edit {
+pub(crate) fn syntax_directive_edit() -> crate::diagnostics::Edit {
     crate::diagnostics::Edit::insert(0, format!("{SYNTAX_DIRECTIVE}\n"))
 }
 
 /// The repository a Dockerfile belongs to (the first image built from it, else
 /// the repository that discovered it).
-pub fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
+pub(crate) fn repo_of_dockerfile(p: &Project, dockerfile: usize) -> Option<usize> {
     p.repo_of_dockerfile(dockerfile)
 }
 
 /// An install step's cache mounts against the store its package manager uses.
-pub struct StoreMounts<'p> {
+pub(crate) struct StoreMounts<'p> {
     /// The store (pnpm) or cache (npm, yarn) directories in effect, first the preferred one.
     pub dirs: Vec<String>,
     /// The step's `--mount=type=cache` options.
@@ -172,7 +172,7 @@ impl StoreMounts<'_> {
 }
 
 /// `store` for pnpm, `cache` for npm and yarn.
-pub fn store_word(m: crate::project::install::Manager) -> &'static str {
+pub(crate) fn store_word(m: crate::project::install::Manager) -> &'static str {
     if m == crate::project::install::Manager::Pnpm {
         "store"
     } else {
@@ -181,7 +181,7 @@ pub fn store_word(m: crate::project::install::Manager) -> &'static str {
 }
 
 /// Where `install` keeps packages in its stage, and its cache mounts.
-pub fn store_mounts<'p>(
+pub(crate) fn store_mounts<'p>(
     p: &'p Project,
     image: &Image,
     install: &Install,
@@ -207,14 +207,14 @@ pub fn store_mounts<'p>(
 }
 
 /// `pnpm@10.6.5+sha512.…` → `10.6.5`.
-pub fn version_of(spec: &str) -> Option<&str> {
+pub(crate) fn version_of(spec: &str) -> Option<&str> {
     let v = spec.split_once('@')?.1;
     Some(v.split('+').next().unwrap_or(v))
 }
 
 /// Where to add `"packageManager": "pnpm@V"`: the manifest the image installs
 /// (else the repository's), just before its closing brace.
-pub fn add_package_manager(
+pub(crate) fn add_package_manager(
     p: &Project,
     image: &crate::project::Image,
     v: &str,
@@ -251,7 +251,12 @@ pub fn add_package_manager(
 
 /// The directory the install runs in: `WORKDIR`, an earlier `cd` of the same
 /// `RUN`, and the package manager's directory flag.
-pub fn install_dir(p: &Project, image: &Image, inst: &Install, inv: &Invocation<'_>) -> String {
+pub(crate) fn install_dir(
+    p: &Project,
+    image: &Image,
+    inst: &Install,
+    inv: &Invocation<'_>,
+) -> String {
     let df = &p.dockerfiles[image.dockerfile].value;
     let env = df.environment_before(inst.instruction);
     let mut dir = normalize_abs(env.workdir.as_deref().unwrap_or("/"), None);

@@ -179,7 +179,7 @@ impl Rule {
     }
 
     /// The body of one `## heading` section of the documentation, trimmed.
-    pub fn doc_section(&self, heading: &str) -> Option<String> {
+    pub(crate) fn doc_section(&self, heading: &str) -> Option<String> {
         let md = self.doc_markdown();
         let mut body: Option<Vec<&str>> = None;
         for line in md.lines() {

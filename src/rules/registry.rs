@@ -12,6 +12,6 @@ pub fn get(slug: &str) -> Option<&'static Rule> {
 }
 
 /// True when `slug` names a rule (what a `dockprep.toml` may name).
-pub fn is_known(slug: &str) -> bool {
+pub(crate) fn is_known(slug: &str) -> bool {
     get(slug).is_some()
 }

@@ -21,7 +21,7 @@ use crate::syntax::Span;
 
 /// An inline ignore comment.
 #[derive(Clone, Debug)]
-pub struct Directive {
+pub(crate) struct Directive {
     pub file: FileId,
     /// 1-based lines it covers; `None` for the whole file.
     pub lines: Option<(usize, usize)>,
@@ -73,7 +73,7 @@ fn parse_directive(line: &str, line_start: usize) -> Option<Vec<(String, Span)>>
 }
 
 /// Every inline ignore of the project's files.
-pub fn directives(project: &Project) -> Vec<Directive> {
+pub(crate) fn directives(project: &Project) -> Vec<Directive> {
     let mut out = Vec::new();
     for (id, src) in project.sources.iter() {
         if !src.text.contains(MARKER) {
@@ -205,7 +205,12 @@ fn configure(project: &Project, f: Finding, cli: Cli) -> Option<Finding> {
 }
 
 /// Configuration, then inline ignores, then `unused-ignore` findings.
-pub fn settle(project: &Project, ran: &[&Rule], findings: Vec<Finding>, cli: Cli) -> Vec<Finding> {
+pub(crate) fn settle(
+    project: &Project,
+    ran: &[&Rule],
+    findings: Vec<Finding>,
+    cli: Cli,
+) -> Vec<Finding> {
     let directives = directives(project);
     let mut used: Vec<Vec<bool>> = directives
         .iter()

@@ -7,7 +7,7 @@ use super::yaml::{self, Node, Value};
 use super::ParseError;
 
 /// File names compose looks for, in its order of preference.
-pub const FILE_NAMES: [&str; 4] = [
+pub(crate) const FILE_NAMES: [&str; 4] = [
     "compose.yaml",
     "compose.yml",
     "docker-compose.yml",
@@ -296,7 +296,7 @@ fn hosts(h: &Node) -> Result<Vec<Spanned<String>>, ParseError> {
 }
 
 /// The host name of an `extra_hosts` entry (`NAME:IP` or `NAME=IP`).
-pub fn extra_host_name(entry: &str) -> &str {
+pub(crate) fn extra_host_name(entry: &str) -> &str {
     entry.split([':', '=']).next().unwrap_or(entry).trim()
 }
 

@@ -98,7 +98,7 @@ pub struct Instruction {
 }
 
 impl Instruction {
-    pub fn flag(&self, name: &str) -> Option<&Flag> {
+    pub(crate) fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags.iter().find(|f| f.name == name)
     }
     /// Simple commands of a `RUN` (shell form script and heredoc bodies), spans in the file.
@@ -225,7 +225,7 @@ impl Dockerfile {
     }
 
     /// `ARG`s declared before the first `FROM`.
-    pub fn global_args(&self) -> impl Iterator<Item = (usize, &Decl)> {
+    pub(crate) fn global_args(&self) -> impl Iterator<Item = (usize, &Decl)> {
         self.instructions
             .iter()
             .enumerate()
@@ -234,12 +234,12 @@ impl Dockerfile {
     }
 
     /// The final stage (the image that is built when no `--target` is given).
-    pub fn final_stage(&self) -> Option<&Stage> {
+    pub(crate) fn final_stage(&self) -> Option<&Stage> {
         self.stages.last()
     }
 
     /// The stage a `--target` names, or the final stage.
-    pub fn target_stage(&self, target: Option<&str>) -> Option<&Stage> {
+    pub(crate) fn target_stage(&self, target: Option<&str>) -> Option<&Stage> {
         match target {
             Some(t) => self.stages.iter().find(|s| {
                 s.name
@@ -252,7 +252,7 @@ impl Dockerfile {
 
     /// Instructions of `stage` and of the stages it is built from, in the order
     /// they take effect (ancestors first), up to but excluding `before`.
-    pub fn lineage(&self, stage: usize, before: usize) -> Vec<usize> {
+    pub(crate) fn lineage(&self, stage: usize, before: usize) -> Vec<usize> {
         let mut chain = vec![stage];
         let mut cur = stage;
         while let Some(p) = self.stages[cur].parent {
@@ -288,7 +288,11 @@ impl Dockerfile {
     /// Walks instructions `lineage` (as [`Dockerfile::lineage`] lists them),
     /// calling `f` with each and the environment just before it: one pass
     /// for what [`Dockerfile::environment_before`] gives one instruction at a time.
-    pub fn walk_environment(&self, lineage: &[usize], mut f: impl FnMut(usize, &Environment)) {
+    pub(crate) fn walk_environment(
+        &self,
+        lineage: &[usize],
+        mut f: impl FnMut(usize, &Environment),
+    ) {
         let mut env = Environment::default();
         let globals = self.global_defaults();
         for &i in lineage {
@@ -362,7 +366,7 @@ pub struct Environment {
 
 impl Environment {
     /// The home directory of the user in effect (`HOME` when set).
-    pub fn home(&self) -> String {
+    pub(crate) fn home(&self) -> String {
         if let Some(h) = self.vars.get("HOME") {
             return h.clone();
         }

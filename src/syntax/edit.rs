@@ -23,7 +23,7 @@ impl Edit {
     pub fn insert(at: usize, text: impl Into<String>) -> Edit {
         Edit::replace(at, at, text)
     }
-    pub fn delete(start: usize, end: usize) -> Edit {
+    pub(crate) fn delete(start: usize, end: usize) -> Edit {
         Edit::replace(start, end, "")
     }
 }

@@ -33,7 +33,12 @@ impl ParseError {
     }
 
     /// An error at a 1-based line and column of `text`.
-    pub fn at_line_col(text: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn at_line_col(
+        text: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         let li = LineIndex::new(text);
         let at = li.offset(text, line.max(1), column.max(1));
         ParseError::new(message, Span::new(at, (at + 1).min(text.len()).max(at)))

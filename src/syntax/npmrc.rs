@@ -94,7 +94,7 @@ impl Npmrc {
     }
 
     /// Scoped registries: (scope without `@`, entry).
-    pub fn scope_registries(&self) -> impl Iterator<Item = (&str, &Entry)> {
+    pub(crate) fn scope_registries(&self) -> impl Iterator<Item = (&str, &Entry)> {
         self.entries.iter().filter_map(|e| match &e.kind {
             EntryKind::ScopeRegistry { scope } => Some((scope.as_str(), e)),
             _ => None,
@@ -102,7 +102,7 @@ impl Npmrc {
     }
 
     /// Entries whose value is a registry URL that packages are fetched from.
-    pub fn registry_entries(&self) -> impl Iterator<Item = &Entry> {
+    pub(crate) fn registry_entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| {
             matches!(
                 e.kind,
@@ -116,7 +116,7 @@ impl Npmrc {
     }
 
     /// Names of all `${VAR}` references.
-    pub fn referenced_vars(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn referenced_vars(&self) -> impl Iterator<Item = &str> {
         self.entries
             .iter()
             .flat_map(|e| e.refs.iter().map(|r| r.name.as_str()))
@@ -208,7 +208,7 @@ pub fn parse_url(url: &Spanned<String>) -> Option<RegistryUrl> {
 }
 
 /// True for hosts that mean "this machine": inside a container, the container itself.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     h == "localhost"
         || h.ends_with(".localhost")

@@ -17,7 +17,7 @@ pub enum DepKind {
 }
 
 impl DepKind {
-    pub const ALL: [DepKind; 4] = [
+    pub(crate) const ALL: [DepKind; 4] = [
         DepKind::Dependencies,
         DepKind::DevDependencies,
         DepKind::PeerDependencies,

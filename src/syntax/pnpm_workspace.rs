@@ -5,7 +5,7 @@ use super::yaml::{self, Node};
 use super::ParseError;
 
 /// `name: version-range` of a catalog.
-pub type CatalogEntry = (Spanned<String>, Spanned<String>);
+pub(crate) type CatalogEntry = (Spanned<String>, Spanned<String>);
 
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
@@ -69,7 +69,7 @@ impl Workspace {
     }
 
     /// The range a `catalog:` or `catalog:NAME` specifier stands for.
-    pub fn catalog_range(&self, catalog: &str, package: &str) -> Option<&Spanned<String>> {
+    pub(crate) fn catalog_range(&self, catalog: &str, package: &str) -> Option<&Spanned<String>> {
         let entries = if catalog.is_empty() || catalog == "default" {
             &self.catalog
         } else {

@@ -67,7 +67,7 @@ pub fn split_commands(script: &str, escape: char) -> Vec<SimpleCommand> {
 
 /// Splits `text` into words on whitespace only (quotes and escapes honoured),
 /// as `ARG`/`ENV` arguments are split.
-pub fn split_words(text: &str, escape: char) -> Vec<Word> {
+pub(crate) fn split_words(text: &str, escape: char) -> Vec<Word> {
     tokenize(text, escape, false)
         .into_iter()
         .flat_map(|c| c.words)

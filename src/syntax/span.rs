@@ -30,7 +30,7 @@ impl Span {
         self.start..self.end
     }
     /// Smallest span covering both.
-    pub fn cover(self, other: Span) -> Span {
+    pub(crate) fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 }
@@ -84,7 +84,7 @@ impl LineIndex {
     }
 
     /// The text of the 1-based `line`, without its line terminator.
-    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+    pub(crate) fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
         let Some(start) = self.line_start(line) else {
             return "";
         };
@@ -111,7 +111,7 @@ impl LineIndex {
 
     /// Position of byte `offset` with the column counted in UTF-16 code units
     /// (1-based), as SARIF and LSP count them by default.
-    pub fn position_utf16(&self, text: &str, offset: usize) -> Position {
+    pub(crate) fn position_utf16(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
@@ -150,7 +150,7 @@ fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// The largest char boundary at or below `i`.
-pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+pub(crate) fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     if i >= text.len() {
         return text.len();
     }
@@ -162,7 +162,7 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 
 /// Converts character indexes (as YAML parsers report them) to byte offsets.
 #[derive(Clone, Debug)]
-pub struct CharIndex {
+pub(crate) struct CharIndex {
     /// Byte offset of every char, present only when the text is not ASCII.
     offsets: Option<Vec<usize>>,
     len: usize,

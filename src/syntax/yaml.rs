@@ -27,13 +27,13 @@ impl Node {
             _ => None,
         }
     }
-    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+    pub(crate) fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(m) => Some(m),
             _ => None,
         }
     }
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(s) => Some(s),
             _ => None,
@@ -53,7 +53,7 @@ impl Node {
         self.entry(key).map(|(_, v)| v)
     }
     /// A short name of the node's kind for error messages.
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self.value {
             Value::Null => "null",
             Value::Scalar(_) => "a scalar",

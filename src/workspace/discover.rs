@@ -98,7 +98,7 @@ pub fn workspace_packages(
 }
 
 /// The directories of the named targets (package names or directories).
-pub fn resolve_targets(
+pub(crate) fn resolve_targets(
     root: &Path,
     packages: &[Package],
     targets: &[String],
@@ -147,7 +147,7 @@ pub fn resolve_targets(
 
 /// `a/./b/../c` → `a/c`, `/`-separated; `.` for the empty path; `None` when
 /// it climbs above its start.
-pub fn normalize(path: &Path) -> Option<String> {
+pub(crate) fn normalize(path: &Path) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     for c in path.components() {
         match c {
@@ -169,7 +169,7 @@ pub fn normalize(path: &Path) -> Option<String> {
 /// Joins a `/`-separated relative reference to a directory id and
 /// normalizes (`packages/a` + `../b` → `packages/b`); `None` when it leaves
 /// the workspace root.
-pub fn join_id(dir: &str, rel: &str) -> Option<String> {
+pub(crate) fn join_id(dir: &str, rel: &str) -> Option<String> {
     if rel.starts_with('/') {
         return None;
     }

@@ -68,7 +68,7 @@ pub trait Lister {
 }
 
 /// The kind of a directory entry read from the disk, following a link.
-pub fn entry_kind(e: &std::fs::DirEntry) -> Kind {
+pub(crate) fn entry_kind(e: &std::fs::DirEntry) -> Kind {
     let t = match e.file_type() {
         Ok(t) if t.is_symlink() => std::fs::metadata(e.path()).map(|m| m.file_type()),
         other => other,
@@ -81,7 +81,7 @@ pub fn entry_kind(e: &std::fs::DirEntry) -> Kind {
 }
 
 /// Lists `dir` from the disk, sorted by name.
-pub fn list_disk(dir: &Path) -> Option<Vec<(String, Kind)>> {
+pub(crate) fn list_disk(dir: &Path) -> Option<Vec<(String, Kind)>> {
     let rd = std::fs::read_dir(dir).ok()?;
     let mut v: Vec<(String, Kind)> = rd
         .flatten()
@@ -92,7 +92,7 @@ pub fn list_disk(dir: &Path) -> Option<Vec<(String, Kind)>> {
 }
 
 /// Reads the disk.
-pub struct Disk;
+pub(crate) struct Disk;
 
 impl Lister for Disk {
     fn list(&self, dir: &Path) -> Option<Cow<'_, [(String, Kind)]>> {
@@ -110,13 +110,13 @@ impl Lister for Disk {
 }
 
 /// Directories never matched nor entered (pnpm's default ignores).
-pub const NEVER: [&str; 2] = ["node_modules", "bower_components"];
+pub(crate) const NEVER: [&str; 2] = ["node_modules", "bower_components"];
 
 /// At most this many directory levels below a pattern's static prefix.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// At most this many directory entries are looked at for one pattern.
-pub const MAX_ENTRIES: usize = 200_000;
+pub(crate) const MAX_ENTRIES: usize = 200_000;
 
 /// At most this many alternatives one pattern's `{…}` expand to.
 const MAX_ALTERNATIVES: usize = 256;
@@ -280,7 +280,7 @@ impl Patterns {
     }
 
     /// Assembles compiled entries (e.g. kept in a cache).
-    pub fn from_compiled(entries: impl IntoIterator<Item = Pattern>) -> Patterns {
+    pub(crate) fn from_compiled(entries: impl IntoIterator<Item = Pattern>) -> Patterns {
         let mut p = Patterns::default();
         for e in entries {
             p.push(e);
@@ -308,7 +308,7 @@ impl Patterns {
 
     /// Every member directory below `root` (relative, sorted, `.` only when
     /// a pattern names the root).
-    pub fn members(&self, root: &Path, lister: &dyn Lister) -> Vec<String> {
+    pub(crate) fn members(&self, root: &Path, lister: &dyn Lister) -> Vec<String> {
         let mut out: Vec<String> = self
             .include
             .iter()

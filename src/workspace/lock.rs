@@ -171,7 +171,7 @@ fn graph_name(lock: &Lockfile) -> &'static str {
 /// Checks every kept importer against its `package.json` the way pnpm's
 /// frozen install does (`satisfiesPackageManifest`): the same dependency
 /// names in the same fields with the same specifiers.
-pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
+pub(crate) fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
     for id in &kept.importers {
         let path = input.root.join(id).join("package.json");
         let cached = input
@@ -214,7 +214,7 @@ pub fn check_fresh(input: &Input, kept: &Kept) -> Result<(), Error> {
 /// left out by `excludeLinksFromLockfile`, pnpm 11's runtimes). The error
 /// names the manifest's line, or the lockfile's for an entry the manifest
 /// no longer lists.
-pub fn manifest_matches(
+pub(crate) fn manifest_matches(
     lock: &Lockfile,
     lock_text: &str,
     lock_path: &Path,
@@ -403,7 +403,7 @@ fn runtime_deps(text: &str) -> Vec<(&'static str, String, String, usize)> {
 /// The lockfile with only what `kept` names: importers, `packages`,
 /// `snapshots`, `patchedDependencies` (and `time`) pruned; everything else,
 /// and the first document of a two-document lockfile, as it was.
-pub fn pruned_lockfile(lock: Lockfile, kept: &Kept) -> Lockfile {
+pub(crate) fn pruned_lockfile(lock: Lockfile, kept: &Kept) -> Lockfile {
     let mut out = lock;
     let v6 = out.version == LockVersion::V6;
     let root = out.project_mut();
@@ -443,7 +443,7 @@ pub fn patch_hash(v: &Node) -> Option<&str> {
 /// The byte offset of the deepest entry of `path` (keys at indentation
 /// 0, 2, 4…) found in the project document of a lockfile's text; used to
 /// point error messages at an entry.
-pub fn locate(text: &str, path: &[&str]) -> usize {
+pub(crate) fn locate(text: &str, path: &[&str]) -> usize {
     let start = text.rfind("\n---\n").map_or(0, |i| i + 5);
     let mut depth = 0;
     let mut best = start;

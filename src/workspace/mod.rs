@@ -115,7 +115,7 @@ pub fn read_workspace(root: &Path, why_lock: &str) -> Result<WorkspaceFiles, Err
 }
 
 /// [`read_workspace`] with the caller's reader.
-pub fn read_workspace_with(
+pub(crate) fn read_workspace_with(
     root: &Path,
     why_lock: &str,
     read: &mut Reader<'_>,

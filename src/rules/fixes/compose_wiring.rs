@@ -15,7 +15,7 @@ use crate::syntax::yaml_edit::{Editor, NewValue, Place};
 
 /// What to ensure for one service.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Wiring {
+pub(crate) struct Wiring {
     /// Build args to ensure in `services.<svc>.build.args`, e.g. `("GITEA_NPM_HOST", "host.docker.internal")`.
     /// Any value counts as present.
     pub args: Vec<(String, String)>,
@@ -33,8 +33,11 @@ pub struct Wiring {
 
 impl Wiring {
     /// The roadmap's wiring (§7.3): `GITEA_NPM_HOST=host.docker.internal`,
-    /// secret `gitea_npm_token` from `$GITEA_NPM_TOKEN`, and the host gateway.
-    pub fn gitea() -> Wiring {
+    /// secret `gitea_npm_token` from `$GITEA_NPM_TOKEN`, and the host gateway:
+    /// the tests' example (the rules wire what each repository's
+    /// configuration names).
+    #[cfg(test)]
+    pub(crate) fn gitea() -> Wiring {
         Wiring {
             args: vec![("GITEA_NPM_HOST".into(), "host.docker.internal".into())],
             secrets: vec!["gitea_npm_token".into()],
@@ -48,7 +51,7 @@ impl Wiring {
 /// Edits that wire `service` of the compose file `text` (parsed as `compose`)
 /// as `w` asks. Empty when everything is present, when the service does not
 /// exist, or when the places to edit have a shape this does not rewrite.
-pub fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) -> Vec<Edit> {
+pub(crate) fn wire_service(text: &str, compose: &Compose, service: &str, w: &Wiring) -> Vec<Edit> {
     let Some(svc) = compose.service(service) else {
         return Vec::new();
     };

@@ -11,7 +11,7 @@ use crate::syntax::npmrc::{parse_url, Entry, EntryKind, Npmrc};
 
 /// Where the scopes' packages come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegistryConfig {
+pub(crate) struct RegistryConfig {
     /// Scopes without the `@`, e.g. `["bytelyst"]`.
     pub scopes: Vec<String>,
     /// The variable that names the registry host, e.g. `GITEA_NPM_HOST`.
@@ -46,7 +46,7 @@ impl Default for RegistryConfig {
 ///   missing auth line is added for it).
 /// - A scope without a registry: both lines, with `cfg.port` and `cfg.path`,
 ///   at the top of the file after its leading comments.
-pub fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit> {
+pub(crate) fn template_npmrc(text: &str, rc: &Npmrc, cfg: &RegistryConfig) -> Vec<Edit> {
     let le = line_ending(text);
     let host_ref = format!("${{{}}}", cfg.host_arg);
     let token_ref = format!("${{{}}}", cfg.token_var);

@@ -110,7 +110,7 @@ impl Node {
             _ => None,
         }
     }
-    pub fn as_map(&self) -> Option<&Map> {
+    pub(crate) fn as_map(&self) -> Option<&Map> {
         match self {
             Node::Map(m) => Some(m),
             _ => None,
@@ -190,12 +190,12 @@ impl Map {
         self.entries.iter().map(|(k, e)| (k.as_str(), &e.value))
     }
     /// Keeps only the entries for which `keep` is true, in order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&str, &Node) -> bool) {
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str, &Node) -> bool) {
         self.entries.retain(|k, e| keep(k, &e.value));
     }
     /// Sorts the keys the way pnpm sorts lockfile maps (by UTF-16 code units,
     /// which for these keys is byte order).
-    pub fn sort_keys(&mut self) {
+    pub(crate) fn sort_keys(&mut self) {
         self.entries.sort_unstable_by(|a, _, b, _| a.cmp(b));
     }
 }
@@ -279,7 +279,7 @@ impl Lockfile {
 
     /// Sets a top-level key of the project document: in place when it
     /// exists, else where pnpm writes it ([`ROOT_KEY_ORDER`]; unknown keys last).
-    pub fn set_root(&mut self, key: &str, value: Node) {
+    pub(crate) fn set_root(&mut self, key: &str, value: Node) {
         let root = self.project_mut();
         if root.entries.contains_key(key) {
             root.insert(key, value);
