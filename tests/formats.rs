@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::dockprep;
-use dockprep::fix::apply_edits;
+use dockprep::diagnostics::apply_edits;
 use dockprep::project::{self, Options, Project};
 use dockprep::report;
 use dockprep::rules::{self, registry, Finding};
@@ -330,7 +330,7 @@ fn sarif_fixes_match_the_library_edits() {
             let edits: Vec<_> = fix
                 .edits
                 .iter()
-                .filter(|(p, _)| report::display_path(p) == uri)
+                .filter(|(p, _)| dockprep::paths::display_path(p) == uri)
                 .map(|(_, e)| e.clone())
                 .collect();
             assert!(!edits.is_empty(), "{uri}");

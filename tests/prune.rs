@@ -8,8 +8,9 @@ mod common;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use dockprep::prune::{check, prune, Error, Layout, Options};
+use dockprep::prune::{prune, Error, Layout, Options};
 use dockprep::syntax::pnpm_lock::Lockfile;
+use dockprep::workspace::check;
 
 /// A small repository written into a temporary directory.
 struct Repo {

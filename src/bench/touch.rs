@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::project::sources::{relative_to, slash};
+use crate::paths::{relative_to, slash};
 use crate::project::{Image, Project};
 use crate::syntax::dockerfile::Kind;
 

@@ -256,8 +256,8 @@ fn measure_one(
             })?;
             let out = out?;
             check(&out, spec)?;
-            s.surface.touched = Some(crate::project::sources::slash(
-                &crate::project::sources::relative_to(&file, &spec.repo).unwrap_or(file.clone()),
+            s.surface.touched = Some(crate::paths::slash(
+                &crate::paths::relative_to(&file, &spec.repo).unwrap_or(file.clone()),
             ));
             s.surface.warm.seconds.push(out.seconds);
             let steps = out

@@ -2,10 +2,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::{exit, Failure};
+use dockprep::diagnostics::Applicability;
 use dockprep::fix::engine::{self, FixOptions};
-use dockprep::fix::Applicability;
+use dockprep::paths::display_path;
 use dockprep::project::Options;
-use dockprep::report::display_path;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use super::{exit, Failure};
+use dockprep::paths::display_path;
 use dockprep::prep::hook::{self, Manager, Outcome};
-use dockprep::report::display_path;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use super::{exit, Failure};
 use dockprep::pack::packer::{pack_workspace, PackOptions};
-use dockprep::report::display_path;
+use dockprep::paths::display_path;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

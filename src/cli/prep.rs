@@ -1,9 +1,9 @@
 use std::path::PathBuf;
 
 use super::{exit, Failure};
+use dockprep::paths::display_path;
 use dockprep::prep::apply::{self, PrepError};
 use dockprep::prep::plan::{plan, Plan, PlanOptions};
-use dockprep::report::display_path;
 
 /// The hermetic fallback (roadmap Phase B, replaces docker-prep.sh): pack private-scope deps into .docker-deps/, rewrite package.json to them
 ///

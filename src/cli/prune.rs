@@ -1,8 +1,8 @@
 use std::path::PathBuf;
 
 use super::{exit, Failure};
+use dockprep::paths::display_path;
 use dockprep::prune::{prune, Layout, Options};
-use dockprep::report::display_path;
 
 /// Write the subset of a pnpm monorepo that some workspace packages need
 /// (like `turbo prune --docker`): their manifests, sources, and a pruned

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::project::sources::clean;
+use crate::paths::clean;
 use crate::project::{Image, Project};
 use crate::syntax::compose::FILE_NAMES;
 use crate::syntax::dockerfile::Kind;
@@ -283,7 +283,7 @@ pub fn single(
         .iter()
         .position(|i| i.dockerfile == d && i.context == context);
     Ok(BuildSpec {
-        name: crate::project::sources::slash(&df),
+        name: crate::paths::slash(&df),
         repo: context.clone(),
         dockerfile: df,
         context: context.clone(),

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use super::{apply_edits, line_ending, Applicability, Edit};
-use crate::project::sources::clean;
+use crate::diagnostics::{apply_edits, line_ending, Applicability, Edit};
+use crate::paths::clean;
 use crate::project::{self, LoadError, Options, Project};
 use crate::rules::{self, Finding, Rule};
 

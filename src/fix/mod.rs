@@ -1,12 +1,6 @@
-//! Fixes: an [`Edit`] is a byte range plus replacement text; a [`Fix`] is
-//! edits plus an [`Applicability`]. Fixes are applied in rounds by
-//! [`apply`]: non-overlapping edits, re-parse, re-audit, until nothing changes.
+//! The fix engine ([`engine`]): applies the rules' fixes (edits plus an
+//! applicability, see `crate::diagnostics`) in rounds over an overlay of
+//! the files, re-parsing and re-auditing until nothing changes, then writes
+//! every changed file or none.
 
 pub mod engine;
-
-pub use crate::diagnostics::{
-    apply_edits, line_ending, line_range, merge_inserts, Applicability, Edit, Fix,
-};
-
-/// Kept for callers of the old paths: the builders live with the rules.
-pub use crate::rules::fixes::{compose_wiring, npmrc_template};

@@ -86,7 +86,7 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
     let ws_index = p
         .workspaces
         .iter()
-        .position(|w| w.path == crate::project::sources::clean(&ws_file))
+        .position(|w| w.path == crate::paths::clean(&ws_file))
         .ok_or_else(|| PackError::NoWorkspace(opts.workspace.clone()))?;
     let workspace = &p.workspaces[ws_index].value;
     let members: Vec<_> = p

@@ -111,7 +111,7 @@ pub fn in_place(root: &Path) -> Vec<String> {
         out.push(format!("{JOURNAL} (a prep journal)"));
     }
     for f in walk(root) {
-        let rel = crate::project::sources::slash(f.strip_prefix(root).unwrap_or(&f));
+        let rel = crate::paths::slash(f.strip_prefix(root).unwrap_or(&f));
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name == "package.json.bak" {
             out.push(format!("{rel} (a prep backup)"));
@@ -353,7 +353,7 @@ fn restore_backups(root: &Path, out: &mut Restored) -> Result<(), RestoreError> 
         .filter(|p| p.file_name().is_some_and(|n| n == "package.json.bak"))
     {
         let manifest = bak.with_file_name("package.json");
-        let rel = crate::project::sources::slash(manifest.strip_prefix(root).unwrap_or(&manifest));
+        let rel = crate::paths::slash(manifest.strip_prefix(root).unwrap_or(&manifest));
         let now = std::fs::read(&manifest).ok();
         let backup = std::fs::read(&bak).map_err(|e| RestoreError::Io(bak.clone(), e))?;
         let rewritten = now
@@ -410,9 +410,7 @@ fn remove_temp_in(dir: &Path, out: &mut Restored) {
         };
         if ok.is_ok() {
             out.removed
-                .push(crate::project::sources::slash(&super::plan::path_from(
-                    &p, dir,
-                )));
+                .push(crate::paths::slash(&super::plan::path_from(&p, dir)));
         }
     }
 }

@@ -134,7 +134,7 @@ fn classify(path: &str) -> Option<Kind> {
     }
 }
 
-pub use crate::syntax::prep_rewrites::{scan_manifest, Reference};
+use crate::syntax::prep_rewrites::scan_manifest;
 
 /// The roadmap's B4 message, adapted: which restore to run.
 pub fn error_message(root: &Path) -> String {

@@ -118,7 +118,7 @@ pub(crate) fn sha256(bytes: &[u8]) -> String {
 
 /// True for a `.docker-deps/` tarball reference in a manifest's text.
 pub(crate) fn has_deps_reference(text: &str) -> bool {
-    !super::guard::scan_manifest(text.as_bytes()).is_empty()
+    !crate::syntax::prep_rewrites::scan_manifest(text.as_bytes()).is_empty()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::pack::packer::{pack_in_memory, PackError};
 use crate::pack::tarball;
-use crate::project::sources::{clean, relative_to, slash};
+use crate::paths::{clean, relative_to, slash};
 use crate::project::{self, Options, Project};
 
 /// The directory the tarballs go into, at the repository (or context) root.

@@ -25,9 +25,9 @@
 use std::path::{Path, PathBuf};
 
 use super::install::{covers, normalize_abs};
-use super::sources::{clean, relative_to, slash};
 use super::tree::Facts;
 use super::{Image, Project};
+use crate::paths::{clean, relative_to, slash};
 use crate::syntax::dockerfile::{Dockerfile, Environment, Instruction, Kind};
 use crate::syntax::dockerignore::{DockerIgnore, Pattern};
 use crate::syntax::Span;

@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::install::{self, Manager};
-use super::sources::{clean, FileError, FileId};
+use super::sources::{FileError, FileId};
 use super::{
     Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage,
 };
+use crate::paths::clean;
 use crate::syntax::compose::{self, Compose};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
 use crate::syntax::dockerignore::DockerIgnore;
@@ -931,11 +932,11 @@ fn copied_files(
                 if !tree.has_file(&f) {
                     continue;
                 }
-                let Some(rel) = super::sources::relative_to(&f, step.context) else {
+                let Some(rel) = crate::paths::relative_to(&f, step.context) else {
                     continue;
                 };
                 if let super::copies::Brings::At(at) =
-                    step.brings_from(i, &super::sources::slash(&rel))
+                    step.brings_from(i, &crate::paths::slash(&rel))
                 {
                     let name = at.rsplit('/').next().unwrap_or("").to_string();
                     out.push((f, name));

@@ -244,7 +244,8 @@ impl Project {
         let r = &self.repos[repo];
         match &r.gitignore {
             Some(gi) => {
-                let rel = sources::relative_to(path, &r.root).unwrap_or_else(|| path.to_path_buf());
+                let rel =
+                    crate::paths::relative_to(path, &r.root).unwrap_or_else(|| path.to_path_buf());
                 gi.matched_path_or_any_parents(&rel, self.tree.has_dir(path))
                     .is_ignore()
             }

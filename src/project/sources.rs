@@ -2,8 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub use crate::paths::{clean, relative_to, slash};
-
+use crate::paths::clean;
 use crate::syntax::{LineIndex, ParseError, Position, Span};
 
 pub use crate::diagnostics::FileId;

@@ -105,9 +105,10 @@ use std::path::PathBuf;
 
 use crate::syntax::pnpm_lock::Lockfile;
 pub(crate) use crate::workspace::show;
-pub use crate::workspace::{
-    check, discover, find_root, lock, read_workspace, Error, WorkspaceFiles,
-};
+/// Errors name the file, and the line and column when known (the shared
+/// workspace error type).
+pub use crate::workspace::Error;
+use crate::workspace::{discover, find_root, lock, read_workspace, WorkspaceFiles};
 
 /// How the output is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::discover::Package;
-use super::lock::Kept;
 use super::workspace_yaml::{pnpmfiles, PatchConfig};
 use super::{show, Error, Layout};
 use crate::fsutil::TEMP_PREFIX;
+use crate::workspace::discover::Package;
+use crate::workspace::lock::Kept;
 
 /// Everything a prune writes, before it is written.
 #[derive(Clone, Debug)]

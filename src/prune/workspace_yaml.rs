@@ -7,11 +7,11 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::lock::{patch_hash, Kept};
 use super::Error;
 use crate::syntax::pnpm_lock::Lockfile;
 use crate::syntax::yaml;
 use crate::syntax::yaml_edit::{Comments, EditError, Editor, NewValue, Place};
+use crate::workspace::lock::{patch_hash, Kept};
 
 /// Where the patches are configured and which are kept.
 #[derive(Clone, Debug, Default)]

@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use super::{display_path, one_line, summary_line};
+use super::{one_line, summary_line};
+use crate::diagnostics::Finding;
+use crate::paths::display_path;
 use crate::project::Project;
-use crate::rules::Finding;
 
 pub fn render(project: &Project, findings: &[Finding]) -> String {
     let mut lines: Vec<((String, usize, usize), String)> = findings

@@ -7,9 +7,9 @@
 
 use std::fmt::Write;
 
-use super::display_path;
+use crate::diagnostics::{Finding, Severity};
+use crate::paths::display_path;
 use crate::project::Project;
-use crate::rules::{Finding, Severity};
 
 /// The workflow command for a severity.
 fn command(s: Severity) -> &'static str {

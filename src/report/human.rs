@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::display_path;
+use crate::diagnostics::{Finding, Label, Severity};
+use crate::paths::display_path;
 use crate::project::Project;
-use crate::rules::{Finding, Label, Severity};
 
 /// Longest part of a source line shown around a label.
 const MAX_LINE: usize = 160;

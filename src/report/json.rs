@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::display_path;
+use crate::diagnostics::{Finding, Severity};
+use crate::paths::display_path;
 use crate::project::Project;
-use crate::rules::{Finding, Severity};
 
 #[derive(Serialize)]
 struct Out<'a> {

@@ -5,9 +5,10 @@
 
 use std::fmt::Write;
 
-use super::{display_path, one_line};
+use super::one_line;
+use crate::diagnostics::{Finding, Severity};
+use crate::paths::display_path;
 use crate::project::Project;
-use crate::rules::{Finding, Severity};
 
 fn severity(s: Severity) -> &'static str {
     match s {

@@ -8,9 +8,8 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
-pub use crate::paths::display_path;
+use crate::diagnostics::{Finding, Severity};
 use crate::project::Project;
-use crate::rules::{Finding, Severity};
 
 /// The closing line: `19 findings (11 high, 4 medium, 4 low) in 40 files, 0 errors`.
 pub(crate) fn summary_line(project: &Project, findings: &[Finding]) -> String {

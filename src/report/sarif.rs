@@ -9,11 +9,12 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::display_path;
 use crate::diagnostics::Fix;
-use crate::project::sources::clean;
+use crate::diagnostics::{Finding, Label, Severity};
+use crate::paths::clean;
+use crate::paths::display_path;
 use crate::project::{Project, SourceFile};
-use crate::rules::{Finding, Label, Rule, Severity};
+use crate::rules::Rule;
 use crate::syntax::{LineIndex, Position, Span};
 
 pub(crate) const SCHEMA: &str =

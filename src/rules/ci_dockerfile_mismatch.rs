@@ -2,7 +2,7 @@ use std::path::{Path, PathBuf};
 
 use super::common::rel;
 use super::{declare_rule, Finding, Label, Rule};
-use crate::project::sources::clean;
+use crate::paths::clean;
 use crate::project::Project;
 use crate::syntax::shell::{split_commands, Word};
 use crate::syntax::yaml::Node;

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::paths::{relative_to, slash};
 use crate::project::install::{normalize_abs, Invocation, Manager};
-use crate::project::sources::{relative_to, slash};
 use crate::project::{Image, Install, Project};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
 use crate::syntax::package_json::Dependency;

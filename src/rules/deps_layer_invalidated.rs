@@ -197,7 +197,7 @@ fn one(
     let installs_it = inst
         .manifests
         .iter()
-        .any(|m| p.manifests[m.manifest].path == crate::project::sources::clean(&manifest));
+        .any(|m| p.manifests[m.manifest].path == crate::paths::clean(&manifest));
     let replacement = if installs_it {
         let prefix = if norm.is_empty() || norm == "." {
             String::new()

@@ -143,7 +143,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                 let Brings::Excluded(pat) = step.brings_from(i, &probe) else {
                     continue;
                 };
-                let di_name = crate::project::sources::slash(
+                let di_name = crate::paths::slash(
                     di.path
                         .file_name()
                         .map_or(di.path.as_path(), std::path::Path::new),
@@ -171,7 +171,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                             },
                             pat.line,
                             pat.raw,
-                            crate::project::sources::slash(&image.context),
+                            crate::paths::slash(&image.context),
                         ),
                     )
                     .with_label(Label::new(

@@ -3,7 +3,7 @@ use super::{declare_rule, Finding, Rule};
 use crate::diagnostics::{line_ending, line_range, Applicability, Edit, Fix};
 use crate::project::docker_lock::{LOCK, WORKSPACE};
 use crate::project::install::{invocation, Manager};
-use crate::project::sources::{relative_to, slash};
+use crate::paths::{relative_to, slash};
 use crate::project::{Image, Install, Project};
 
 declare_rule! {

@@ -128,7 +128,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             format!("missing {list}"),
             format!(
                 "the build context `{}` does not exclude {list}: they are sent to the builder on every build{}",
-                crate::project::sources::slash(&image.context),
+                crate::paths::slash(&image.context),
                 if severity == Severity::High { ", and `.env` files can end up in the image" } else { "" }
             ),
         );

@@ -4,7 +4,7 @@ use super::common::rel;
 use super::{declare_rule, Finding, Rule};
 use crate::diagnostics::{line_range, Applicability, Edit, Fix};
 use crate::project::install::Manager;
-use crate::project::sources::relative_to;
+use crate::paths::relative_to;
 use crate::project::Project;
 
 declare_rule! {
@@ -73,7 +73,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     let dir = p.manifests[im.manifest].path.parent().map(|d| d.join(name));
                     if let Some(f) = dir.filter(|f| p.tree.has_file(f)) {
                         if let Some(r) = relative_to(&f, &image.context) {
-                            candidates.push((crate::project::sources::slash(&r), f));
+                            candidates.push((crate::paths::slash(&r), f));
                         }
                     }
                 }
@@ -113,7 +113,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         format!(
                             "`{}` excludes the lockfile `{relpath}` from the build context `{}` (pattern `{}`), so no lockfile-based install can run in its images",
                             rel(&ignore.path, &image.context),
-                            crate::project::sources::slash(&image.context),
+                            crate::paths::slash(&image.context),
                             pat.raw
                         ),
                     )

@@ -220,7 +220,7 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         pub static $name: $crate::rules::Rule = $crate::rules::Rule {
             slug: $slug,
-            severity: $crate::rules::Severity::$sev,
+            severity: $crate::diagnostics::Severity::$sev,
             shown_severity: $crate::rules::declare_rule!(@some $($shown)?),
             summary: $summary,
             what: $crate::rules::declare_rule!(@first $($what,)? $summary),

@@ -76,7 +76,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let repo = p.repo_of(&m.path);
         let shown = repo.map_or_else(
-            || crate::project::sources::slash(&m.path),
+            || crate::paths::slash(&m.path),
             |r| rel(&m.path, &p.repos[r].root),
         );
         for r in refs {

@@ -15,7 +15,7 @@
 use std::path::Path;
 
 use super::{registry, Finding, Rule};
-use crate::project::sources::relative_to;
+use crate::paths::relative_to;
 use crate::project::{FileId, Project};
 use crate::syntax::Span;
 

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use super::{declare_rule, Finding, Rule};
 use crate::project::install::Manager;
-use crate::project::sources::{clean, relative_to};
+use crate::paths::{clean, relative_to};
 use crate::project::Project;
 
 declare_rule! {
@@ -103,7 +103,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                         format!(
                             "workspace package glob `{}` points outside the build context `{}`; inside its images the workspace differs from the dev one, so `--frozen-lockfile` cannot work",
                             g.value,
-                            crate::project::sources::slash(&image.context),
+                            crate::paths::slash(&image.context),
                         ),
                     ));
                 }

@@ -1,6 +1,6 @@
 //! Fix builders several rules share: pure functions from the model (or a
 //! file's text) to [`Edit`](crate::diagnostics::Edit)s. The fix engine
-//! (`crate::fix`) applies what they build; it never builds edits itself.
+//! (one layer up) applies what they build; it never builds edits itself.
 
 pub mod compose_wiring;
 pub mod npmrc_template;
