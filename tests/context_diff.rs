@@ -159,6 +159,7 @@ fn both(
             .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
         walker: Walker::for_client(buildx()),
+        known: None,
     };
     let summary = write_context(&spec, fs::File::create(&tar).unwrap()).unwrap();
     export(&summary.dockerfile_in_tar, "-", Some(&tar), &from_tar);
@@ -463,6 +464,7 @@ fn docker_build_reads_a_tar_context() {
         dockerfile: &dockerfile,
         overlay: [("app.js".to_string(), b"2".to_vec())].into(),
         walker: Walker::for_client(docker.buildx),
+        known: None,
     };
     let tar: PathBuf = t.path().join("ctx.tar");
     let summary = write_context(&spec, fs::File::create(&tar).unwrap()).unwrap();

@@ -255,6 +255,7 @@ pub(crate) fn use_tarballs(
         private_scopes: Vec::new(),
         search: vec![repo.to_path_buf()],
         only: installed_manifests(plan, spec),
+        read_cache: plan.project.sources.disk_texts(),
     })
     .map_err(|e| tarball(e.to_string()))?;
     if p.tarballs.is_empty() && !forced {
@@ -295,6 +296,7 @@ pub(crate) fn use_tarballs(
             dockerfile: &spec.dockerfile,
             overlay,
             walker: Walker::for_client(plan.docker.buildx),
+            known: Some(&p.texts),
         },
         model_ignore(plan, spec),
         std::io::BufWriter::new(file),

@@ -89,6 +89,7 @@ pub fn run(a: Args) -> Result<u8, Failure> {
             private_scopes: a.private_scopes.clone(),
             search: Vec::new(),
             only: Vec::new(),
+            read_cache: Default::default(),
         };
         let in_place = apply::in_place(&root);
         if !in_place.is_empty() {

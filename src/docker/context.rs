@@ -135,6 +135,11 @@ pub struct ContextSpec<'a> {
     /// one (parent directories are made as needed).
     pub overlay: BTreeMap<String, Vec<u8>>,
     pub walker: Walker,
+    /// Texts of files this run read already (by cleaned path, e.g. the
+    /// model's [`Sources::disk_texts`](crate::project::Sources)): a file of
+    /// the context found here with the size on disk is sent from memory, not
+    /// read again.
+    pub known: Option<&'a HashMap<PathBuf, String>>,
 }
 
 /// What was written.
@@ -720,7 +725,10 @@ pub(crate) fn write_context_using(
     match dockerfile_in_context(spec, &entries) {
         Some(rel) => summary.dockerfile_in_tar = rel,
         None => {
-            let bytes = fs::read(spec.dockerfile).map_err(io_err(spec.dockerfile))?;
+            let bytes = match known_text(spec, spec.dockerfile, None) {
+                Some(t) => t.to_vec(),
+                None => fs::read(spec.dockerfile).map_err(io_err(spec.dockerfile))?,
+            };
             let hash = blake3::hash(&bytes).to_hex();
             let base = format!(".dockerfile.{}", &hash[..20]);
             let mut name = base.clone();
@@ -758,8 +766,24 @@ pub(crate) fn write_context_using(
         }
     }
 
+    // Files read already in this run are sent from memory.
+    for e in &mut entries {
+        if let Kind::File { source, size, .. } = &e.kind {
+            if let Some(t) = known_text(spec, source, Some(*size)) {
+                e.kind = Kind::Bytes(Cow::Borrowed(t));
+            }
+        }
+    }
+
     write_entries(perm(&root), &entries, out, &mut summary)?;
     Ok(summary)
+}
+
+/// The bytes of `path` from [`ContextSpec::known`], when it has them (and,
+/// with `size`, they have that length).
+fn known_text<'a>(spec: &ContextSpec<'a>, path: &Path, size: Option<u64>) -> Option<&'a [u8]> {
+    let t = spec.known?.get(&crate::paths::clean(path))?;
+    (size.is_none_or(|s| s == t.len() as u64)).then_some(t.as_bytes())
 }
 
 fn write_entries(
@@ -975,6 +999,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
                 .collect(),
             walker,
+            known: None,
         };
         let mut out = Vec::new();
         let summary = write_context(&spec, &mut out)?;

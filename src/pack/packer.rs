@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{self, ManifestError};
-use super::select::{select_files, SelectError};
+use super::select::{select_files_with, SelectError};
 use super::tarball::{self, Entry};
 use crate::project::{self, Options};
 
@@ -159,15 +159,17 @@ pub(crate) struct InMemory {
 }
 
 /// Packs the package at `dir` into memory (no file is written).
+/// `manifest_text` is the manifest's text when the caller read it already.
 pub(crate) fn pack_in_memory(
     dir: &Path,
     manifest_path: &Path,
+    manifest_text: Option<&str>,
     versions: &HashMap<String, String>,
     workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
 ) -> Result<InMemory, PackError> {
     // The content key serves the on-disk pack cache only.
     let (name, version, rewritten, entries, _key) =
-        collect(dir, manifest_path, versions, workspace)?;
+        collect(dir, manifest_path, manifest_text, versions, workspace)?;
     let files = entries.len();
     let t = tarball::write(entries).map_err(|e| PackError::Io(dir.to_path_buf(), e))?;
     Ok(InMemory {
@@ -185,14 +187,23 @@ type Collected = (String, String, serde_json::Value, Vec<Entry>, String);
 fn collect(
     dir: &Path,
     manifest_path: &Path,
+    manifest_text: Option<&str>,
     versions: &HashMap<String, String>,
     workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
 ) -> Result<Collected, PackError> {
-    let files = select_files(dir).map_err(|e| PackError::Select(dir.to_path_buf(), e))?;
-    let raw = std::fs::read_to_string(manifest_path)
-        .map_err(|e| PackError::Io(manifest_path.to_path_buf(), e))?;
+    let files = select_files_with(dir, manifest_text)
+        .map_err(|e| PackError::Select(dir.to_path_buf(), e))?;
+    let read;
+    let raw = match manifest_text {
+        Some(t) => t,
+        None => {
+            read = std::fs::read_to_string(manifest_path)
+                .map_err(|e| PackError::Io(manifest_path.to_path_buf(), e))?;
+            &read
+        }
+    };
     let value: serde_json::Value =
-        serde_json::from_str(&raw).map_err(|e| PackError::Unreadable {
+        serde_json::from_str(raw).map_err(|e| PackError::Unreadable {
             path: manifest_path.to_path_buf(),
             line: e.line(),
             column: e.column().max(1),
@@ -251,7 +262,8 @@ fn pack_one(
     out: &Path,
     cached: Option<&Packed>,
 ) -> Result<Packed, PackError> {
-    let (name, version, _, entries, key) = collect(dir, manifest_path, versions, Some(workspace))?;
+    let (name, version, _, entries, key) =
+        collect(dir, manifest_path, None, versions, Some(workspace))?;
     let files = entries.len();
     let file = out.join(tarball::file_name(&name, &version));
     if let Some(c) = cached.filter(|c| c.key == key && c.tarball == file && file.is_file()) {

@@ -62,6 +62,10 @@ pub struct PlanOptions {
     pub search: Vec<PathBuf>,
     /// Rewrite only these manifests (those an image installs); empty: all.
     pub only: Vec<PathBuf>,
+    /// Texts this run read already (an earlier model's
+    /// [`Sources::disk_texts`](crate::project::Sources::disk_texts)), so
+    /// planning does not read them again.
+    pub read_cache: HashMap<PathBuf, String>,
 }
 
 /// A package to place in `.docker-deps/`.
@@ -98,12 +102,18 @@ pub struct Plan {
     pub rewrites: Vec<Rewrite>,
     /// The source workspaces used.
     pub workspaces: Vec<PathBuf>,
+    /// Every text read while planning (and the `read_cache` it was given),
+    /// by cleaned path: what a later step of the run (the build context) can
+    /// send without reading the disk again.
+    pub texts: HashMap<PathBuf, String>,
 }
 
 /// A package some workspace provides.
 struct Provider {
     dir: PathBuf,
     manifest: PathBuf,
+    /// Index of its manifest in `Project::manifests` (the text read once).
+    parsed: usize,
     /// Index of the owning workspace in `Project::workspaces`.
     workspace: usize,
 }
@@ -132,6 +142,7 @@ pub fn sources(opts: &PlanOptions) -> Result<Project, PlanError> {
         &Options {
             private_scopes: opts.private_scopes.clone(),
             known_rule: Some(crate::rules::registry::is_known),
+            read_cache: opts.read_cache.clone(),
             ..Options::default()
         },
     )
@@ -175,6 +186,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         if let Some(workspaces) = configured {
             return plan(&PlanOptions {
                 workspaces,
+                read_cache: p.sources.disk_texts(),
                 ..opts.clone()
             });
         }
@@ -236,9 +248,11 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
             .par_iter()
             .map(|name| {
                 let pr = &providers[name];
+                let text = Some(p.sources.get(p.manifests[pr.parsed].file).text.as_str());
                 pack_in_memory(
                     &pr.dir,
                     &pr.manifest,
+                    text,
                     &versions[pr.workspace],
                     Some(&p.workspaces[pr.workspace].value),
                 )
@@ -283,12 +297,8 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
     for (i, names) in wanted {
         let m = &p.manifests[i];
         let closure = closure_of(&names, &packed, &p);
-        let original = std::fs::read(&m.path).map_err(|e| PlanError::Unreadable {
-            path: m.path.clone(),
-            line: 1,
-            column: 1,
-            message: e.to_string(),
-        })?;
+        // The text the model read (a manifest parsed, so UTF-8).
+        let original = p.sources.get(m.file).text.as_bytes().to_vec();
         let dir = m.path.parent().unwrap_or(&root);
         let spec_of = |name: &str| {
             let t = by_name[name];
@@ -322,6 +332,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         tarballs,
         rewrites,
         workspaces,
+        texts: p.sources.disk_texts(),
     })
 }
 
@@ -350,6 +361,7 @@ fn providers(p: &Project, root: &Path, explicit: &[PathBuf]) -> HashMap<String, 
         let cand = Provider {
             dir: m.dir.clone(),
             manifest: p.manifests[m.manifest].path.clone(),
+            parsed: m.manifest,
             workspace: m.workspace,
         };
         // The owning workspace is the deepest one containing the package.

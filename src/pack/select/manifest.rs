@@ -34,9 +34,10 @@ pub(super) struct Manifest {
 }
 
 impl Manifest {
-    pub(super) fn read(pkg_dir: &Path) -> Result<Manifest, SelectError> {
+    /// Reads `pkg_dir/package.json`, or takes `given`, its text read already.
+    pub(super) fn read(pkg_dir: &Path, given: Option<&str>) -> Result<Manifest, SelectError> {
         let path = pkg_dir.join("package.json");
-        let bytes = match fs::read(&path) {
+        let bytes = match given.map_or_else(|| fs::read(&path), |t| Ok(t.as_bytes().to_vec())) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Err(SelectError::MissingPackageJson { path })

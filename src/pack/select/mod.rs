@@ -100,7 +100,16 @@ pub enum SelectError {
 /// `npm pack` would put into the tarball of the package in `pkg_dir`, in the
 /// order `npm pack --dry-run --json` lists them.
 pub fn select_files(pkg_dir: &Path) -> Result<Vec<String>, SelectError> {
-    let manifest = Manifest::read(pkg_dir)?;
+    select_files_with(pkg_dir, None)
+}
+
+/// [`select_files`] with the text of `package.json` when the caller read
+/// it already (so it is not read again).
+pub(crate) fn select_files_with(
+    pkg_dir: &Path,
+    manifest_text: Option<&str>,
+) -> Result<Vec<String>, SelectError> {
+    let manifest = Manifest::read(pkg_dir, manifest_text)?;
     let found = walk::walk_package(pkg_dir, manifest)?;
 
     let mut files: Vec<String> = found
