@@ -1,7 +1,6 @@
 //! Registry preflight: before spending a build, check that the registry of
 //! every private scope the image installs answers, as the build will reach it.
 
-use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -123,53 +122,66 @@ pub fn targets(project: &Project, spec: &BuildSpec) -> Result<Vec<Target>, Failu
     Ok(out)
 }
 
-/// Checks that `t` answers: TCP connect, then for `http` an HTTP GET of the
-/// registry path; a 5xx (a proxy whose registry is down) counts as failure.
+/// Checks that `t` answers: for `http`, a GET of the registry's ping path
+/// (`<path>/-/ping`) sent to the dialled address with the URL's `Host`
+/// (through ureq, the crate's one HTTP client); a 5xx (a proxy whose
+/// registry is down) counts as failure. Other schemes (`https`, whose
+/// certificate the build's own trust store judges): a TCP connect.
 pub fn check(t: &Target, timeout: Duration) -> Result<(), Failure> {
     let fail = |reason: String| Failure {
         scope: t.scope.clone(),
         url: t.url.clone(),
         reason,
     };
-    let addr = (t.dial.0.as_str(), t.dial.1)
-        .to_socket_addrs()
-        .map_err(|e| {
-            fail(format!(
-                "cannot be resolved ({}:{}): {e}",
-                t.dial.0, t.dial.1
-            ))
-        })?
-        .next()
-        .ok_or_else(|| fail(format!("cannot be resolved ({})", t.dial.0)))?;
-    let mut stream = TcpStream::connect_timeout(&addr, timeout)
-        .map_err(|e| fail(format!("does not answer at {addr}: {e}")))?;
-    if !t.url.starts_with("http://") {
+    let Some(rest) = t.url.strip_prefix("http://") else {
+        let addr = (t.dial.0.as_str(), t.dial.1)
+            .to_socket_addrs()
+            .map_err(|e| {
+                fail(format!(
+                    "cannot be resolved ({}:{}): {e}",
+                    t.dial.0, t.dial.1
+                ))
+            })?
+            .next()
+            .ok_or_else(|| fail(format!("cannot be resolved ({})", t.dial.0)))?;
+        TcpStream::connect_timeout(&addr, timeout)
+            .map_err(|e| fail(format!("does not answer at {addr}: {e}")))?;
         return Ok(());
-    }
-    let path_start = t.url[7..].find('/').map_or(t.url.len(), |i| i + 7);
-    let path = format!("{}/-/ping", t.url[path_start..].trim_end_matches('/'));
-    let _ = stream.set_read_timeout(Some(timeout));
-    let _ = stream.set_write_timeout(Some(timeout));
-    let host = &t.url[7..path_start];
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: dockprep\r\nConnection: close\r\n\r\n"
-    );
-    stream
-        .write_all(req.as_bytes())
-        .map_err(|e| fail(format!("closed the connection: {e}")))?;
-    let mut buf = [0u8; 64];
-    let n = stream
-        .read(&mut buf)
-        .map_err(|e| fail(format!("sent no answer: {e}")))?;
-    let head = String::from_utf8_lossy(&buf[..n]);
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    if status == 0 {
-        return Err(fail("answered something that is not HTTP".to_string()));
-    }
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    // The authority without any `user:password@`.
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let base = path.trim_end_matches('/');
+    let path = if base.is_empty() {
+        "/-/ping".to_string()
+    } else {
+        format!("/{base}/-/ping")
+    };
+    let dial = if t.dial.0.contains(':') {
+        format!("[{}]:{}", t.dial.0, t.dial.1)
+    } else {
+        format!("{}:{}", t.dial.0, t.dial.1)
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .into();
+    let status = agent
+        .get(format!("http://{dial}{path}"))
+        .header("Host", host)
+        .header("User-Agent", "dockprep")
+        .call()
+        .map_err(|e| match e {
+            ureq::Error::HostNotFound => fail(format!("cannot be resolved ({})", t.dial.0)),
+            ureq::Error::Timeout(_) => fail(format!("does not answer at {dial}: timed out")),
+            ureq::Error::Io(e) => fail(format!("does not answer at {dial}: {e}")),
+            ureq::Error::ConnectionFailed => fail(format!("does not answer at {dial}")),
+            e => fail(format!("answered something that is not HTTP ({e})")),
+        })?
+        .status()
+        .as_u16();
     if status >= 500 {
         return Err(fail(format!("answered HTTP {status} for {path}")));
     }
@@ -179,6 +191,7 @@ pub fn check(t: &Target, timeout: Duration) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
 
     #[test]
     fn substitutes_args_then_env() {
@@ -231,5 +244,30 @@ mod tests {
             assert_eq!(check(&t, Duration::from_secs(2)).is_ok(), ok, "{code}");
             h.join().unwrap();
         }
+    }
+
+    #[test]
+    fn dials_the_mapped_address_with_the_urls_host() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let h = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut b = [0u8; 1024];
+            let n = s.read(&mut b).unwrap();
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            String::from_utf8_lossy(&b[..n]).to_ascii_lowercase()
+        });
+        let t = Target {
+            scope: "@x".into(),
+            url: "http://registry.internal:3300/api/packages/o/npm/".into(),
+            dial: ("127.0.0.1".into(), port),
+        };
+        check(&t, Duration::from_secs(2)).unwrap();
+        let req = h.join().unwrap();
+        assert!(
+            req.starts_with("get /api/packages/o/npm/-/ping http/1.1"),
+            "{req}"
+        );
+        assert!(req.contains("host: registry.internal:3300"), "{req}");
     }
 }
