@@ -11,18 +11,21 @@ use std::path::{Path, PathBuf};
 mod common;
 
 use common::{copy_dir, dockprep, unavailable};
-use dockprep::lockfile::{self, Published, Source};
+use dockprep::lockfile::{self, Published, Source, SourceError};
 
 /// Published records made from the sibling manifests themselves (a stand-in
 /// for the registry in offline tests; the integrity is a stand-in too).
 struct Local(PathBuf);
 
 impl Source for Local {
-    fn published(&self, name: &str, version: &str) -> Result<Published, String> {
+    fn published(&self, name: &str, version: &str) -> Result<Published, SourceError> {
         let short = name.rsplit('/').next().unwrap();
         let m = self.0.join(short).join("package.json");
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&m).map_err(|e| e.to_string())?).unwrap();
+        let text = std::fs::read_to_string(&m).map_err(|_| SourceError::NotPublished {
+            name: name.to_string(),
+            registry: self.0.display().to_string(),
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["version"], version);
         let mut dependencies: std::collections::BTreeSet<String> = Default::default();
         for f in ["dependencies", "optionalDependencies"] {

@@ -30,8 +30,10 @@ pub enum BuildError {
     Usage(String),
     #[error("`{image}` mounts secret `{id}`, but nothing provides it: add it to the service's `build.secrets` and the top-level `secrets`, or pass `--secret id={id},env=VAR`")]
     MissingSecret { image: String, id: String },
-    #[error("{0}")]
-    Secret(String),
+    #[error(transparent)]
+    Secret(#[from] spec::SecretError),
+    #[error(transparent)]
+    Spec(#[from] spec::SpecError),
     #[error("preflight for `{image}`: {message}")]
     Preflight { image: String, message: String },
     /// The registry preflight failed and the build was to go through it.
@@ -128,8 +130,7 @@ pub fn overrides(
         secrets: secrets
             .iter()
             .map(|s| Secret::parse(s))
-            .collect::<Result<_, _>>()
-            .map_err(BuildError::Usage)?,
+            .collect::<Result<_, _>>()?,
         add_hosts: add_hosts.to_vec(),
         network,
         target,
@@ -156,10 +157,8 @@ pub fn plan(req: &Request, load: &project::Options) -> Result<Plan, BuildError> 
             f,
             req.context.as_deref().unwrap_or(path),
             &req.overrides,
-        )
-        .map_err(BuildError::Usage)?],
-        None => spec::from_compose(&project, path, &req.services, &req.overrides)
-            .map_err(BuildError::Usage)?,
+        )?],
+        None => spec::from_compose(&project, path, &req.services, &req.overrides)?,
     };
     Ok(Plan {
         project,
@@ -182,7 +181,7 @@ pub(crate) fn precheck(
         });
     }
     for s in &spec.secrets {
-        s.value().map_err(BuildError::Secret)?;
+        s.value()?;
     }
     if preflight_on {
         registry_preflight(plan, spec).map_err(|e| BuildError::NotBuilding(Box::new(e)))?;

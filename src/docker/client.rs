@@ -15,8 +15,13 @@ pub enum DockerError {
         program: String,
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Secret(String),
+    #[error(transparent)]
+    Secret(#[from] super::spec::SecretError),
+    #[error("cannot create a directory for secrets: {0}")]
+    SecretDir(std::io::Error),
+    /// The private file a secret from the environment is handed over in.
+    #[error("cannot write the file for secret `{id}`: {source}")]
+    SecretFile { id: String, source: std::io::Error },
     #[error("{0}")]
     Context(String),
     #[error("`{command}` failed (exit {code:?}): {stderr}")]
@@ -187,19 +192,21 @@ impl Docker {
         redactor: &mut Redactor,
         mut on_line: impl FnMut(&str, &Progress),
     ) -> Result<BuildOutcome, DockerError> {
-        let dir = tempfile::tempdir().map_err(|e| {
-            DockerError::Secret(format!("cannot create a directory for secrets: {e}"))
-        })?;
+        let dir = tempfile::tempdir().map_err(DockerError::SecretDir)?;
         let mut files = Vec::new();
         for s in &spec.secrets {
-            let value = s.value().map_err(DockerError::Secret)?;
+            let value = s.value()?;
             redactor.add(&value);
             let path = match &s.from {
                 SecretFrom::File(p) => p.clone(),
                 SecretFrom::Env(_) => {
                     let p = dir.path().join(&s.id);
-                    write_private(&p, value.as_bytes())
-                        .map_err(|e| DockerError::Secret(format!("secret `{}`: {e}", s.id)))?;
+                    write_private(&p, value.as_bytes()).map_err(|source| {
+                        DockerError::SecretFile {
+                            id: s.id.clone(),
+                            source,
+                        }
+                    })?;
                     p
                 }
             };

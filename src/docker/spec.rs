@@ -25,7 +25,7 @@ pub struct Secret {
 impl Secret {
     /// Parses `id=X,src=FILE` / `id=X,source=FILE` / `id=X,env=VAR` (the
     /// `docker build --secret` form). A bare `id=X` reads the env var `X`.
-    pub fn parse(spec: &str) -> Result<Secret, String> {
+    pub fn parse(spec: &str) -> Result<Secret, SecretError> {
         let mut id = None;
         let mut from = None;
         for part in spec.split(',') {
@@ -35,30 +35,87 @@ impl Secret {
                 Some(("env", v)) => from = Some(SecretFrom::Env(v.to_string())),
                 Some(("type", "file" | "env")) => {}
                 _ => {
-                    return Err(format!(
-                        "invalid secret `{spec}`: expected id=NAME,src=FILE or id=NAME,env=VAR"
-                    ))
+                    return Err(SecretError::Invalid {
+                        spec: spec.to_string(),
+                        why: "expected id=NAME,src=FILE or id=NAME,env=VAR",
+                    })
                 }
             }
         }
-        let id = id.ok_or_else(|| format!("invalid secret `{spec}`: no id="))?;
+        let id = id.ok_or_else(|| SecretError::Invalid {
+            spec: spec.to_string(),
+            why: "no id=",
+        })?;
         let from = from.unwrap_or_else(|| SecretFrom::Env(id.clone()));
         Ok(Secret { id, from })
     }
 
     /// The secret's value, or why it cannot be read.
-    pub fn value(&self) -> Result<String, String> {
+    pub fn value(&self) -> Result<String, SecretError> {
         match &self.from {
-            SecretFrom::File(p) => std::fs::read_to_string(p)
-                .map_err(|e| format!("secret `{}`: cannot read {}: {e}", self.id, p.display())),
-            SecretFrom::Env(v) => std::env::var(v).map_err(|_| {
-                format!(
-                    "secret `{}` comes from the environment variable `{v}`, which is not set",
-                    self.id
-                )
+            SecretFrom::File(p) => {
+                std::fs::read_to_string(p).map_err(|source| SecretError::Unreadable {
+                    id: self.id.clone(),
+                    path: p.clone(),
+                    source,
+                })
+            }
+            SecretFrom::Env(v) => std::env::var(v).map_err(|_| SecretError::Unset {
+                id: self.id.clone(),
+                var: v.clone(),
             }),
         }
     }
+}
+
+/// A `--secret` that cannot be parsed or read (the value is never part of it).
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("invalid secret `{spec}`: {why}")]
+    Invalid { spec: String, why: &'static str },
+    #[error("secret `{id}`: cannot read {}: {source}", path.display())]
+    Unreadable {
+        id: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("secret `{id}` comes from the environment variable `{var}`, which is not set")]
+    Unset { id: String, var: String },
+}
+
+/// Why a compose file or a Dockerfile does not describe a build.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("no compose file in {} to find service `{service}` in", dir.display())]
+    NoCompose { dir: PathBuf, service: String },
+    #[error("{} has neither a compose file nor a Dockerfile", .0.display())]
+    Nothing(PathBuf),
+    /// A file the model could not read or parse (`why`: where and what).
+    #[error("cannot read {what}{}{why}", path.display())]
+    Unreadable {
+        what: &'static str,
+        path: PathBuf,
+        why: String,
+    },
+    #[error("no service `{service}` in {}", compose.display())]
+    NoService { service: String, compose: PathBuf },
+    #[error("service `{service}` in {} has no `build`", compose.display())]
+    NoBuild { service: String, compose: PathBuf },
+    #[error("service `{0}`: its Dockerfile could not be read (see `dockprep audit`)")]
+    DockerfileUnread(String),
+    #[error("no service in {} has a `build`", .0.display())]
+    NothingToBuild(PathBuf),
+}
+
+/// ` (LINE:COLUMN: MESSAGE)` of the model's error for `path`, or nothing.
+fn error_at(project: &Project, path: &Path) -> String {
+    project
+        .errors
+        .iter()
+        .find(|e| e.path == path)
+        .map_or(String::new(), |e| {
+            format!(" ({}:{}: {})", e.line, e.column, e.message)
+        })
 }
 
 /// One image to build.
@@ -127,45 +184,44 @@ pub(crate) fn from_compose(
     dir: &Path,
     services: &[String],
     o: &Overrides,
-) -> Result<Vec<BuildSpec>, String> {
+) -> Result<Vec<BuildSpec>, SpecError> {
     let dir = clean(dir);
     let Some(cpath) = compose_file(&dir) else {
         if let Some(s) = services.first() {
-            return Err(format!(
-                "no compose file in {} to find service `{s}` in",
-                dir.display()
-            ));
+            return Err(SpecError::NoCompose {
+                dir: dir.clone(),
+                service: s.clone(),
+            });
         }
         let df = dir.join("Dockerfile");
         if !df.is_file() {
-            return Err(format!(
-                "{} has neither a compose file nor a Dockerfile",
-                dir.display()
-            ));
+            return Err(SpecError::Nothing(dir.clone()));
         }
         return single(project, &df, &dir, o).map(|s| vec![s]);
     };
     let cpath = clean(&cpath);
     let Some(c) = project.composes.iter().position(|c| c.path == cpath) else {
-        let why = project
-            .errors
-            .iter()
-            .find(|e| e.path == cpath)
-            .map_or(String::new(), |e| {
-                format!(" ({}:{}: {})", e.line, e.column, e.message)
-            });
-        return Err(format!("cannot read {}{why}", cpath.display()));
+        return Err(SpecError::Unreadable {
+            what: "",
+            why: error_at(project, &cpath),
+            path: cpath,
+        });
     };
     let compose = &project.composes[c].value;
     let cdir = cpath.parent().map(Path::to_path_buf).unwrap_or_default();
     for s in services {
         match compose.service(s) {
-            None => return Err(format!("no service `{s}` in {}", cpath.display())),
+            None => {
+                return Err(SpecError::NoService {
+                    service: s.clone(),
+                    compose: cpath,
+                })
+            }
             Some(svc) if svc.build.is_none() => {
-                return Err(format!(
-                    "service `{s}` in {} has no `build`",
-                    cpath.display()
-                ))
+                return Err(SpecError::NoBuild {
+                    service: s.clone(),
+                    compose: cpath,
+                })
             }
             _ => {}
         }
@@ -181,10 +237,7 @@ pub(crate) fn from_compose(
             .iter()
             .position(|i| i.service == Some((c, si)));
         let Some(img) = image.map(|i| &project.images[i]) else {
-            return Err(format!(
-                "service `{}`: its Dockerfile could not be read (see `dockprep audit`)",
-                svc.name.value
-            ));
+            return Err(SpecError::DockerfileUnread(svc.name.value.clone()));
         };
         let mut args: Vec<(String, String)> = b
             .args
@@ -250,7 +303,7 @@ pub(crate) fn from_compose(
         });
     }
     if out.is_empty() {
-        return Err(format!("no service in {} has a `build`", cpath.display()));
+        return Err(SpecError::NothingToBuild(cpath));
     }
     Ok(out)
 }
@@ -261,21 +314,16 @@ pub fn single(
     dockerfile: &Path,
     context: &Path,
     o: &Overrides,
-) -> Result<BuildSpec, String> {
+) -> Result<BuildSpec, SpecError> {
     let df = clean(dockerfile);
     let d = project
         .dockerfiles
         .iter()
         .position(|x| x.path == df)
-        .ok_or_else(|| {
-            let why = project
-                .errors
-                .iter()
-                .find(|e| e.path == df)
-                .map_or(String::new(), |e| {
-                    format!(" ({}:{}: {})", e.line, e.column, e.message)
-                });
-            format!("cannot read Dockerfile {}{why}", df.display())
+        .ok_or_else(|| SpecError::Unreadable {
+            what: "Dockerfile ",
+            why: error_at(project, &df),
+            path: df.clone(),
         })?;
     let context = clean(context);
     let image = project

@@ -81,7 +81,36 @@ pub struct Published {
 
 /// Where published versions come from (the registry, or a test's table).
 pub trait Source {
-    fn published(&self, name: &str, version: &str) -> Result<Published, String>;
+    fn published(&self, name: &str, version: &str) -> Result<Published, SourceError>;
+}
+
+/// Why a [`Source`] has no record of a version (never carries a token:
+/// `registry` is the URL as printed).
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot reach the registry {registry}: {message}")]
+    Unreachable { registry: String, message: String },
+    #[error("{name} is not published in {registry}")]
+    NotPublished { name: String, registry: String },
+    #[error("the registry {registry} refused the request ({status}): give a token (--token-file, or the variable the .npmrc names)")]
+    Refused { registry: String, status: u16 },
+    #[error("the registry {registry} answered {status} for {name}")]
+    Status {
+        registry: String,
+        status: u16,
+        name: String,
+    },
+    #[error("the registry's answer for {name} is not JSON: {message}")]
+    NotJson { name: String, message: String },
+    #[error("{name}@{version} is not published in {registry} (publish it, or depend on a published version)")]
+    VersionMissing {
+        name: String,
+        version: String,
+        registry: String,
+    },
+    /// The version's metadata lacks what a lockfile records.
+    #[error("{0}")]
+    Metadata(&'static str),
 }
 
 /// The result of [`generate`]: the three files' contents.
@@ -399,9 +428,9 @@ pub fn generate(plan: &Plan, source: &dyn Source) -> Result<Output, Error> {
     let mut new_snapshots: Vec<(String, Node)> = Vec::new();
     let mut roots: Vec<String> = Vec::new();
     for ext in &reached {
-        let published = source
-            .published(&ext.name, &ext.version)
-            .map_err(|e| Error::file(&plan.root.join(manifest_rel(&ext.importer)), e))?;
+        let published = source.published(&ext.name, &ext.version).map_err(|e| {
+            Error::file(&plan.root.join(manifest_rel(&ext.importer)), e.to_string())
+        })?;
         let key = format!("{}@{}", ext.name, ext.version);
         if !published.peer_dependencies.is_empty() {
             return Err(Error::file(
@@ -690,11 +719,10 @@ pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
 pub(crate) fn check_state(
     root: &Path,
     read: &mut crate::project::docker_lock::Reader<'_>,
-) -> Result<Option<Stale>, String> {
+) -> Result<Option<Stale>, Error> {
     check_with(root, &mut |p: &Path| {
         read(p).map_err(|e| Error::file(p, e.message))
     })
-    .map_err(|e| e.to_string())
 }
 
 /// [`check`], reading every file with `read`.

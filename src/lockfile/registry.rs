@@ -1,7 +1,7 @@
 //! Published versions from an npm registry (Gitea, Verdaccio, npmjs): the
 //! abbreviated packument, `GET <registry>/<@scope%2fname>`.
 
-use super::{Published, Source};
+use super::{Published, Source, SourceError};
 
 /// One registry, with an optional bearer token (never printed).
 pub struct Registry {
@@ -62,10 +62,10 @@ fn strings(v: Option<&serde_json::Value>) -> Vec<String> {
 pub(crate) fn published_from(
     meta: &serde_json::Value,
     standard_tarball: &str,
-) -> Result<Published, String> {
-    let dist = meta
-        .get("dist")
-        .ok_or("no `dist` in the registry's metadata")?;
+) -> Result<Published, SourceError> {
+    let dist = meta.get("dist").ok_or(SourceError::Metadata(
+        "no `dist` in the registry's metadata",
+    ))?;
     let integrity = match (
         dist.get("integrity").and_then(|x| x.as_str()),
         dist.get("shasum").and_then(|x| x.as_str()),
@@ -82,7 +82,11 @@ pub(crate) fn published_from(
                 base64::engine::general_purpose::STANDARD.encode(bytes)
             )
         }
-        _ => return Err("the registry publishes no integrity for it".to_string()),
+        _ => {
+            return Err(SourceError::Metadata(
+                "the registry publishes no integrity for it",
+            ))
+        }
     };
     let tarball = dist
         .get("tarball")
@@ -125,45 +129,52 @@ pub(crate) fn published_from(
 }
 
 impl Source for Registry {
-    fn published(&self, name: &str, version: &str) -> Result<Published, String> {
+    fn published(&self, name: &str, version: &str) -> Result<Published, SourceError> {
         let url = format!("{}{}", self.url, name.replace('/', "%2f"));
         let mut req = self.agent.get(&url).header("Accept", "application/json");
         if let Some(t) = &self.token {
             req = req.header("Authorization", &format!("Bearer {t}"));
         }
-        let mut resp = req
-            .call()
-            .map_err(|e| format!("cannot reach the registry {}: {e}", self.shown))?;
+        let mut resp = req.call().map_err(|e| SourceError::Unreachable {
+            registry: self.shown.clone(),
+            message: e.to_string(),
+        })?;
         let status = resp.status().as_u16();
         if status == 404 {
-            return Err(format!("{name} is not published in {}", self.shown));
+            return Err(SourceError::NotPublished {
+                name: name.to_string(),
+                registry: self.shown.clone(),
+            });
         }
         if status == 401 || status == 403 {
-            return Err(format!(
-                "the registry {} refused the request ({status}): give a token (--token-file, or the variable the .npmrc names)",
-                self.shown
-            ));
+            return Err(SourceError::Refused {
+                registry: self.shown.clone(),
+                status,
+            });
         }
         if status != 200 {
-            return Err(format!(
-                "the registry {} answered {status} for {name}",
-                self.shown
-            ));
+            return Err(SourceError::Status {
+                registry: self.shown.clone(),
+                status,
+                name: name.to_string(),
+            });
         }
         let body: serde_json::Value = resp
             .body_mut()
             .with_config()
             .limit(256 * 1024 * 1024)
             .read_json()
-            .map_err(|e| format!("the registry's answer for {name} is not JSON: {e}"))?;
+            .map_err(|e| SourceError::NotJson {
+                name: name.to_string(),
+                message: e.to_string(),
+            })?;
         let meta = body
             .get("versions")
             .and_then(|v| v.get(version))
-            .ok_or_else(|| {
-                format!(
-                    "{name}@{version} is not published in {} (publish it, or depend on a published version)",
-                    self.shown
-                )
+            .ok_or_else(|| SourceError::VersionMissing {
+                name: name.to_string(),
+                version: version.to_string(),
+                registry: self.shown.clone(),
             })?;
         published_from(meta, &self.standard_tarball(name, version))
     }

@@ -26,7 +26,8 @@ pub type Reader<'a> = dyn FnMut(&std::path::Path) -> Result<String, super::FileE
 /// Compares a repository's Docker lockfile with its inputs, reading through
 /// the given reader: `Ok(None)` when fresh, `Ok(Some)` stale, `Err` when the
 /// record cannot be read.
-pub(crate) type Check = fn(&std::path::Path, &mut Reader<'_>) -> Result<Option<Stale>, String>;
+pub(crate) type Check =
+    fn(&std::path::Path, &mut Reader<'_>) -> Result<Option<Stale>, crate::workspace::Error>;
 
 /// A repository's `docker/pnpm-lock.yaml` and whether it matches its inputs.
 #[derive(Debug)]
@@ -36,7 +37,7 @@ pub struct DockerLock {
     pub file: super::FileId,
     /// `Ok(None)` fresh, `Ok(Some)` stale, `Err` unreadable record (or not
     /// checked: the load was given no [`Check`]).
-    pub state: Result<Option<Stale>, String>,
+    pub state: Result<Option<Stale>, crate::workspace::Error>,
 }
 
 impl DockerLock {

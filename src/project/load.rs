@@ -638,7 +638,10 @@ impl Loader {
                 let sources = &mut self.p.sources;
                 check(dir, &mut |p: &Path| sources.text(p))
             }
-            None => Err("freshness not checked".to_string()),
+            None => Err(crate::workspace::Error::File {
+                file: crate::paths::display_path(&dir.join(super::docker_lock::RECORD)),
+                message: "freshness not checked".to_string(),
+            }),
         };
         Some(super::DockerLock { file, state })
     }

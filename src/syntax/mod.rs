@@ -12,7 +12,7 @@ pub mod prep_rewrites;
 pub mod shell;
 pub mod span;
 pub mod yaml;
-pub mod yaml_edit;
+pub(crate) mod yaml_edit;
 
 pub use span::{LineIndex, Position, Span, Spanned};
 
