@@ -254,16 +254,6 @@ impl<'t> Editor<'t> {
         }
     }
 
-    /// The original text.
-    pub fn text(&self) -> &'t str {
-        self.text
-    }
-
-    /// The original document's tree.
-    pub fn root(&self) -> &Node {
-        &self.root
-    }
-
     pub fn layout(&self) -> &Layout {
         &self.layout
     }
@@ -301,6 +291,7 @@ impl<'t> Editor<'t> {
         self.resolve(path).is_ok()
     }
 
+    #[cfg(test)]
     /// Whether the value at `path` is a flow collection (`{..}`, `[..]`).
     pub fn is_flow(&self, path: &[&str]) -> bool {
         self.get(path).is_some_and(|n| is_flow(self.text, n))
