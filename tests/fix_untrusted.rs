@@ -1,11 +1,14 @@
 //! `dockprep fix` on a repository that may be hostile: what it cannot read
 //! stops it (reported as `audit` reports it), an invalid `dockprep.toml` is
-//! fatal without quoting its values.
+//! fatal without quoting its values, a multi-file fix is all or nothing, and
+//! nothing is written through a symlink that leaves the repository.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use dockprep::fix::engine::{self, Change};
+use dockprep::fix::writer;
 
 fn dockprep() -> Command {
     let mut c = Command::cargo_bin("dockprep").unwrap();
@@ -241,4 +244,403 @@ fn an_unreadable_dockprep_toml_is_fatal() {
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
     assert!(stderr.starts_with("error: dockprep.toml:2:"), "{stderr}");
     assert_eq!(snapshot(r), before);
+}
+
+// ---------------------------------------------------------------------
+// A multi-file fix is all or nothing.
+
+/// A repository whose fix changes `a/Dockerfile` and `b/Dockerfile` (in
+/// that order), with their changes.
+fn two_dockerfiles(r: &Path) -> Vec<Change> {
+    write(r, "package.json", br#"{"name":"a"}"#);
+    write(r, "dockprep.toml", b"[build]\nsyntax = false\n");
+    write(r, ".dockerignore", IGNORE.as_bytes());
+    write(r, "a/.dockerignore", IGNORE.as_bytes());
+    write(r, "b/.dockerignore", IGNORE.as_bytes());
+    write(r, "a/Dockerfile", UNCACHED.as_bytes());
+    write(r, "b/Dockerfile", UNCACHED.as_bytes());
+    std::fs::set_permissions(
+        r.join("b/Dockerfile"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let out = engine::run(
+        &[r.to_path_buf()],
+        &dockprep::audit::options(),
+        dockprep::rules::registry::RULES,
+        &Default::default(),
+    )
+    .unwrap();
+    let names: Vec<_> = out
+        .changes
+        .iter()
+        .map(|c| c.path.strip_prefix(r).unwrap().to_path_buf())
+        .collect();
+    assert_eq!(
+        names,
+        [PathBuf::from("a/Dockerfile"), PathBuf::from("b/Dockerfile")]
+    );
+    out.changes
+}
+
+fn no_temp_files_left(r: &Path) {
+    for (p, _, _) in snapshot(r) {
+        assert!(
+            !p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(dockprep::fsutil::TEMP_PREFIX),
+            "left behind: {}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn a_failed_write_of_a_later_file_leaves_the_earlier_ones_unwritten() {
+    // The second change's directory is a file: its write must fail, and
+    // before, the first file had been written by then.
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let mut changes = two_dockerfiles(r);
+    let mut bad = changes[1].clone();
+    bad.path = r.join("package.json/Dockerfile");
+    bad.original = None;
+    changes.insert(1, bad);
+    let before = snapshot(r);
+    let e = engine::write(&changes).unwrap_err().to_string();
+    assert!(e.contains("package.json/Dockerfile"), "names the file: {e}");
+    assert!(e.contains("nothing was written"), "{e}");
+    assert_eq!(snapshot(r), before);
+}
+
+#[test]
+fn a_rename_failing_midway_is_undone() {
+    // The second file's staged text vanishes just before its rename: the
+    // rename fails after the first file was renamed, which is undone.
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let changes = two_dockerfiles(r);
+    let before = snapshot(r);
+    let second = changes[1].path.clone();
+    let e = writer::write_with(&changes, &mut |p| {
+        if p == second {
+            for e in std::fs::read_dir(r.join("b")).unwrap().flatten() {
+                if e.file_name()
+                    .to_string_lossy()
+                    .starts_with(dockprep::fsutil::TEMP_PREFIX)
+                {
+                    std::fs::remove_file(e.path()).unwrap();
+                }
+            }
+        }
+    })
+    .unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.contains("b/Dockerfile") && e.contains("nothing was written"),
+        "{e}"
+    );
+    assert_eq!(snapshot(r), before, "every file byte-identical, modes kept");
+}
+
+#[test]
+fn a_target_replaced_by_a_directory_before_its_rename_is_undone() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let changes = two_dockerfiles(r);
+    let second = changes[1].path.clone();
+    let e = writer::write_with(&changes, &mut |p| {
+        if p == second {
+            std::fs::remove_file(p).unwrap();
+            std::fs::create_dir(p).unwrap();
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("b/Dockerfile"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(r.join("a/Dockerfile")).unwrap(),
+        UNCACHED,
+        "the first file is as it was"
+    );
+    assert!(r.join("b/Dockerfile").is_dir());
+    no_temp_files_left(r);
+}
+
+#[test]
+fn an_edit_between_check_and_rename_is_detected_and_nothing_is_written() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let changes = two_dockerfiles(r);
+    let second = changes[1].path.clone();
+    let edited = "FROM node:22-alpine\nRUN echo edited meanwhile\n";
+    let e = writer::write_with(&changes, &mut |p| {
+        if p == second {
+            std::fs::write(p, edited).unwrap();
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("b/Dockerfile: changed on disk since it was read")
+            && e.contains("nothing was written"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("a/Dockerfile")).unwrap(),
+        UNCACHED
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("b/Dockerfile")).unwrap(),
+        edited
+    );
+    no_temp_files_left(r);
+}
+
+#[test]
+fn a_new_file_appearing_before_its_rename_is_not_overwritten() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let mut changes = two_dockerfiles(r);
+    let mut new = changes[1].clone();
+    new.path = r.join("b/NEW.txt");
+    new.original = None;
+    changes.push(new);
+    let e = writer::write_with(&changes, &mut |p| {
+        if p.ends_with("b/NEW.txt") {
+            std::fs::write(p, "someone else's").unwrap();
+        }
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("b/NEW.txt: changed on disk"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(r.join("b/NEW.txt")).unwrap(),
+        "someone else's"
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("a/Dockerfile")).unwrap(),
+        UNCACHED
+    );
+    assert_eq!(
+        std::fs::read_to_string(r.join("b/Dockerfile")).unwrap(),
+        UNCACHED
+    );
+    no_temp_files_left(r);
+}
+
+#[test]
+fn a_successful_write_leaves_no_temporary_file_and_keeps_modes() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let changes = two_dockerfiles(r);
+    engine::write(&changes).unwrap();
+    for c in &changes {
+        assert_eq!(std::fs::read_to_string(&c.path).unwrap(), c.fixed);
+    }
+    let mode = std::fs::metadata(r.join("b/Dockerfile"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o640);
+    no_temp_files_left(r);
+}
+
+// ---------------------------------------------------------------------
+// Item 8 (the writer's side): symlinks.
+
+/// A change of `rel` (below `root`) from `UNCACHED` to a fixed text.
+fn change(root: &Path, rel: &str, original: Option<&str>) -> Change {
+    Change {
+        path: root.join(rel),
+        original: original.map(str::to_string),
+        fixed: "FROM node:22-alpine\nRUN echo fixed\n".into(),
+        applied: Vec::new(),
+        root: Some(root.to_path_buf()),
+    }
+}
+
+#[test]
+fn fix_does_not_replace_or_write_through_a_symlink_leaving_the_repository() {
+    let d = tempfile::tempdir().unwrap();
+    let outside = d.path().join("outside");
+    let r = d.path().join("repo");
+    write(&outside, "Dockerfile", UNCACHED.as_bytes());
+    write(&r, "package.json", br#"{"name":"a"}"#);
+    write(&r, ".dockerignore", IGNORE.as_bytes());
+    write(&r, "dockprep.toml", b"[build]\nsyntax = false\n");
+    std::os::unix::fs::symlink("../outside/Dockerfile", r.join("Dockerfile")).unwrap();
+    let before = (snapshot(&r), snapshot(&outside));
+    let out = dockprep().arg("fix").arg(&r).output().unwrap();
+    let (stdout, stderr) = outputs(&out);
+    // Whether the model reads through the link or not, nothing is written.
+    assert_eq!(
+        (snapshot(&r), snapshot(&outside)),
+        before,
+        "{stdout}{stderr}"
+    );
+    if out.status.code() != Some(0) {
+        assert!(stderr.contains("Dockerfile"), "names the file: {stderr}");
+    }
+
+    // The writer itself refuses, naming the file.
+    let e = engine::write(&[change(&r, "Dockerfile", Some(UNCACHED))])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("Dockerfile: a symlink to") && e.contains("outside the repository"),
+        "{e}"
+    );
+    assert_eq!((snapshot(&r), snapshot(&outside)), before);
+}
+
+#[test]
+fn fix_does_not_write_into_a_symlinked_directory_leaving_the_repository() {
+    // Before: `svc/.dockerignore` was created and `svc/Dockerfile` edited
+    // in the directory outside.
+    let d = tempfile::tempdir().unwrap();
+    let outside = d.path().join("outside");
+    let r = d.path().join("repo");
+    write(&outside, "Dockerfile", UNCACHED.as_bytes());
+    write(&outside, "package.json", br#"{"name":"x"}"#);
+    write(&r, "package.json", br#"{"name":"a"}"#);
+    write(&r, ".dockerignore", IGNORE.as_bytes());
+    write(&r, "dockprep.toml", b"[build]\nsyntax = false\n");
+    write(
+        &r,
+        "compose.yaml",
+        b"services:\n  web:\n    build:\n      context: .\n      dockerfile: svc/Dockerfile\n  api:\n    build: svc\n",
+    );
+    std::os::unix::fs::symlink("../outside", r.join("svc")).unwrap();
+    let before = (snapshot(&r), snapshot(&outside));
+    let out = dockprep().arg("fix").arg(&r).output().unwrap();
+    let (stdout, stderr) = outputs(&out);
+    assert_eq!(
+        (snapshot(&r), snapshot(&outside)),
+        before,
+        "{stdout}{stderr}"
+    );
+
+    for (rel, original) in [
+        ("svc/Dockerfile", Some(UNCACHED)),
+        ("svc/.dockerignore", None),
+    ] {
+        let e = engine::write(&[change(&r, rel, original)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(rel) && e.contains("outside the repository"),
+            "{rel}: {e}"
+        );
+    }
+    assert_eq!((snapshot(&r), snapshot(&outside)), before);
+}
+
+#[test]
+fn a_dangling_symlink_is_not_written_through() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path().join("repo");
+    write(&r, "package.json", br#"{"name":"a"}"#);
+    std::os::unix::fs::symlink("../outside/created", r.join(".dockerignore")).unwrap();
+    let e = engine::write(&[change(&r, ".dockerignore", None)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(".dockerignore: a symlink to a file that does not exist"),
+        "{e}"
+    );
+    assert!(!d.path().join("outside").exists());
+    assert!(std::fs::symlink_metadata(r.join(".dockerignore"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[test]
+fn a_symlink_inside_the_repository_is_kept_and_its_target_edited() {
+    // Before: the link was replaced by a regular file, its target left as
+    // it was (two files where the repository had one).
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "package.json", br#"{"name":"a"}"#);
+    write(r, ".dockerignore", IGNORE.as_bytes());
+    write(r, "dockprep.toml", b"[build]\nsyntax = false\n");
+    write(r, "docker/base.txt", UNCACHED.as_bytes());
+    std::os::unix::fs::symlink("docker/base.txt", r.join("Dockerfile")).unwrap();
+    let out = dockprep().arg("fix").arg(r).output().unwrap();
+    let (stdout, stderr) = outputs(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        std::fs::symlink_metadata(r.join("Dockerfile"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link is kept"
+    );
+    let fixed = std::fs::read_to_string(r.join("docker/base.txt")).unwrap();
+    assert!(fixed.contains("--mount=type=cache"), "{fixed}");
+    no_temp_files_left(r);
+}
+
+#[test]
+fn two_paths_of_one_file_with_different_fixes_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "package.json", br#"{"name":"a"}"#);
+    write(r, "docker/Dockerfile", UNCACHED.as_bytes());
+    std::os::unix::fs::symlink("docker/Dockerfile", r.join("Dockerfile")).unwrap();
+    let a = change(r, "Dockerfile", Some(UNCACHED));
+    let mut b = change(r, "docker/Dockerfile", Some(UNCACHED));
+    b.fixed.push_str("RUN echo other\n");
+    let e = engine::write(&[a.clone(), b]).unwrap_err().to_string();
+    assert!(e.contains("are the same file"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(r.join("docker/Dockerfile")).unwrap(),
+        UNCACHED
+    );
+    // The same text through both paths: written once.
+    let mut same = a.clone();
+    same.path = r.join("docker/Dockerfile");
+    engine::write(&[a.clone(), same]).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(r.join("docker/Dockerfile")).unwrap(),
+        a.fixed
+    );
+}
+
+#[test]
+fn a_hard_link_to_a_file_outside_is_replaced_not_written_through() {
+    let d = tempfile::tempdir().unwrap();
+    let outside = d.path().join("outside");
+    let r = d.path().join("repo");
+    write(&outside, "Dockerfile", UNCACHED.as_bytes());
+    write(&r, "package.json", br#"{"name":"a"}"#);
+    write(&r, ".dockerignore", IGNORE.as_bytes());
+    write(&r, "dockprep.toml", b"[build]\nsyntax = false\n");
+    std::fs::hard_link(outside.join("Dockerfile"), r.join("Dockerfile")).unwrap();
+    dockprep().arg("fix").arg(&r).assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(outside.join("Dockerfile")).unwrap(),
+        UNCACHED
+    );
+    assert!(std::fs::read_to_string(r.join("Dockerfile"))
+        .unwrap()
+        .contains("--mount=type=cache"));
+}
+
+#[test]
+fn a_change_outside_every_repository_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(r, "x/Dockerfile", UNCACHED.as_bytes());
+    let mut c = change(r, "x/Dockerfile", Some(UNCACHED));
+    c.root = None;
+    let e = engine::write(&[c]).unwrap_err().to_string();
+    assert!(e.contains("outside every repository"), "{e}");
+    assert_eq!(
+        std::fs::read_to_string(r.join("x/Dockerfile")).unwrap(),
+        UNCACHED
+    );
 }

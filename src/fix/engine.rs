@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{apply_edits, line_ending, Applicability, Edit};
-use crate::paths::clean;
+use crate::paths::{clean, relative_to};
 use crate::project::{self, LoadError, Options, Project};
 use crate::rules::{self, Finding, Rule};
 
@@ -34,8 +34,8 @@ pub enum FixError {
         column: usize,
         message: String,
     },
-    #[error("{0}: changed on disk since it was read; not written")]
-    Changed(PathBuf),
+    #[error(transparent)]
+    Write(#[from] super::writer::WriteError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -67,6 +67,10 @@ pub struct Change {
     pub fixed: String,
     /// (rule, what its fix did), in order.
     pub applied: Vec<(String, String)>,
+    /// The repository the file belongs to, the bound of what writing it may
+    /// touch (the outermost of the model's repositories below the paths
+    /// fixed that holds it; `None`: none does, and it is not written).
+    pub root: Option<PathBuf>,
 }
 
 pub struct Outcome {
@@ -95,6 +99,28 @@ fn validate(path: &Path, text: &str) -> Result<(), String> {
         Ok(())
     };
     r.map_err(|e| e.message)
+}
+
+/// The repository roots a write may stay within: the model's repositories
+/// below the paths fixed, outermost first (a nested repository's files are
+/// bounded by the repository holding it).
+fn bounds(project: &Project, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let inputs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| match p.parent() {
+            Some(d) if p.is_file() => clean(d),
+            _ => clean(p),
+        })
+        .collect();
+    let mut roots: Vec<PathBuf> = project
+        .repos
+        .iter()
+        .map(|r| clean(&r.root))
+        .filter(|r| inputs.iter().any(|i| relative_to(r, i).is_some()))
+        .collect();
+    roots.sort_by_key(|r| r.components().count());
+    roots.dedup();
+    roots
 }
 
 /// The first error of a `dockprep.toml` (or of `config`, the file given
@@ -301,12 +327,17 @@ pub fn run(
             overlay.insert(path, new);
         }
         if !changed {
+            let bounds = bounds(&project, paths);
             let changes = originals
                 .into_iter()
                 .filter_map(|(path, original)| {
                     let fixed = overlay.remove(&path)?;
                     (Some(&fixed) != original.as_ref()).then(|| Change {
                         applied: applied.remove(&path).unwrap_or_default(),
+                        root: bounds
+                            .iter()
+                            .find(|r| relative_to(&path, r).is_some())
+                            .cloned(),
                         path,
                         original,
                         fixed,
@@ -324,24 +355,10 @@ pub fn run(
     Err(FixError::NoConvergence(opts.max_rounds))
 }
 
-/// Writes the changes: each file only if it is still what was read, through a
-/// temporary file and a rename (mode kept).
+/// Writes the changes, all or none, never outside their repository: see
+/// [`super::writer`].
 pub fn write(changes: &[Change]) -> Result<(), FixError> {
-    for c in changes {
-        let now = std::fs::read_to_string(&c.path).ok();
-        if now != c.original {
-            return Err(FixError::Changed(c.path.clone()));
-        }
-    }
-    for c in changes {
-        crate::fsutil::write_atomic(&c.path, c.fixed.as_bytes()).map_err(|source| {
-            FixError::Io {
-                path: c.path.clone(),
-                source,
-            }
-        })?;
-    }
-    Ok(())
+    Ok(super::writer::write(changes)?)
 }
 
 /// A unified diff of the changes, `a/` and `b/` prefixed.
