@@ -1,11 +1,13 @@
 use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::{exit, Failure};
 use dockprep::diagnostics::Applicability;
-use dockprep::fix::engine::{self, FixOptions};
+use dockprep::fix::engine::{self, FixError, FixOptions};
 use dockprep::paths::display_path;
 use dockprep::project::Options;
+use dockprep::report;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,9 +47,21 @@ pub fn run(a: Args) -> Result<u8, Failure> {
         };
         let out = match engine::run(&a.paths, &opts, &rules, &fo) {
             Ok(o) => o,
+            // An invalid dockprep.toml is fatal: its settings would be ignored.
+            Err(e @ FixError::Config { .. }) => return Err(Failure::new(exit::FINDINGS, e)),
             Err(e) => {
                 return Err(Failure::usage(e));
             }
+        };
+        // Files that could not be read or parsed: reported as `audit` reports
+        // them; nothing is written, since the fixes were computed from a model
+        // without them (a `.dockerignore` entry a missing Dockerfile copies,
+        // a compose service wired for a Dockerfile not seen).
+        let unreadable = out.project.errors.len();
+        let errors = || {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!("{}", report::human::errors(&out.project, color));
         };
         if a.diff {
             print!("{}", engine::diff(&out.changes));
@@ -58,11 +72,33 @@ pub fn run(a: Args) -> Result<u8, Failure> {
                     println!("would fix {}", display_path(&c.path));
                 }
             }
-            return Ok(if a.check && !out.changes.is_empty() {
+            if unreadable > 0 {
+                errors();
+            }
+            return Ok(if unreadable > 0 || (a.check && !out.changes.is_empty()) {
                 exit::FINDINGS
             } else {
                 exit::CLEAN
             });
+        }
+        if unreadable > 0 {
+            errors();
+            let files = |n: usize| match n {
+                1 => "1 file".to_string(),
+                n => format!("{n} files"),
+            };
+            let pending = match out.changes.len() {
+                0 => String::new(),
+                n => format!("; nothing was written ({} would change)", files(n)),
+            };
+            return Err(Failure::new(
+                exit::FINDINGS,
+                format!(
+                    "{} could not be read or parsed{pending}: fix {}, then run `dockprep fix` again",
+                    files(unreadable),
+                    if unreadable == 1 { "it" } else { "them" },
+                ),
+            ));
         }
         if let Err(e) = engine::write(&out.changes) {
             return Err(Failure::usage(e));

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{apply_edits, line_ending, Applicability, Edit};
-use crate::paths::clean;
+use crate::paths::{clean, relative_to};
 use crate::project::{self, LoadError, Options, Project};
 use crate::rules::{self, Finding, Rule};
 
@@ -24,8 +24,18 @@ pub enum FixError {
     },
     #[error("fixes did not converge after {0} rounds; nothing was written")]
     NoConvergence(usize),
-    #[error("{0}: changed on disk since it was read; not written")]
-    Changed(PathBuf),
+    /// A `dockprep.toml` that could not be read or parsed: fatal (the fixes
+    /// would follow settings the repository did not ask for). The message
+    /// quotes nothing from the file.
+    #[error("{}:{line}:{column}: {message}; nothing was fixed", crate::paths::display_path(.path))]
+    Config {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(transparent)]
+    Write(#[from] super::writer::WriteError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -57,6 +67,10 @@ pub struct Change {
     pub fixed: String,
     /// (rule, what its fix did), in order.
     pub applied: Vec<(String, String)>,
+    /// The repository the file belongs to, the bound of what writing it may
+    /// touch (the outermost of the model's repositories below the paths
+    /// fixed that holds it; `None`: none does, and it is not written).
+    pub root: Option<PathBuf>,
 }
 
 pub struct Outcome {
@@ -87,6 +101,113 @@ fn validate(path: &Path, text: &str) -> Result<(), String> {
     r.map_err(|e| e.message)
 }
 
+/// The repository roots a write may stay within: the model's repositories
+/// below the paths fixed, outermost first (a nested repository's files are
+/// bounded by the repository holding it).
+fn bounds(project: &Project, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let inputs: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| match p.parent() {
+            Some(d) if p.is_file() => clean(d),
+            _ => clean(p),
+        })
+        .collect();
+    let mut roots: Vec<PathBuf> = project
+        .repos
+        .iter()
+        .map(|r| clean(&r.root))
+        .filter(|r| inputs.iter().any(|i| relative_to(r, i).is_some()))
+        .collect();
+    roots.sort_by_key(|r| r.components().count());
+    roots.dedup();
+    roots
+}
+
+/// The first error of a `dockprep.toml` (or of `config`, the file given
+/// for every repository) the load recorded, as the fatal [`FixError::Config`].
+fn config_error(project: &Project, config: Option<&Path>) -> Option<FixError> {
+    let config = config.map(clean);
+    let e = project.errors.iter().find(|e| {
+        e.path.file_name() == Some(std::ffi::OsStr::new("dockprep.toml"))
+            || config.as_deref() == Some(clean(&e.path).as_path())
+    })?;
+    let (text, value) = match e.at {
+        Some((file, span)) => {
+            let text = project.sources.get(file).text.as_str();
+            (text, text.get(span.start..span.end).unwrap_or(""))
+        }
+        None => ("", ""),
+    };
+    Some(FixError::Config {
+        path: e.path.clone(),
+        line: e.line,
+        column: e.column,
+        message: without_values(&e.message, text, value),
+    })
+}
+
+/// `message` with every value it quotes from `file` left out (`…`): a
+/// `"…"` string (Rust's escaping, as serde quotes a value) always, a
+/// `` `…` `` span when its text occurs in the file (a key, a value; not the
+/// schema's own names). When the offending `value` itself holds a backtick
+/// the quoting cannot be told apart, and the message stops at its first
+/// quote.
+pub(crate) fn without_values(message: &str, file: &str, value: &str) -> String {
+    let message = message
+        .split(['\r', '\n'])
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.as_str();
+    if value.contains('`') {
+        let cut = message.find(['"', '`']).unwrap_or(message.len());
+        let head = message[..cut].trim_end();
+        return if cut < message.len() {
+            format!("{head} …")
+        } else {
+            head.to_string()
+        };
+    }
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(['"', '`']) {
+        out.push_str(&rest[..i]);
+        let quote = rest.as_bytes()[i];
+        let after = &rest[i + 1..];
+        let end = if quote == b'"' {
+            let mut escaped = false;
+            after.char_indices().find_map(|(j, c)| {
+                if escaped {
+                    escaped = false;
+                    None
+                } else if c == '\\' {
+                    escaped = true;
+                    None
+                } else {
+                    (c == '"').then_some(j)
+                }
+            })
+        } else {
+            after.find('`')
+        };
+        let Some(end) = end else {
+            out.push('…');
+            return out;
+        };
+        let inner = &after[..end];
+        if quote == b'`' && !file.contains(inner) {
+            out.push('`');
+            out.push_str(inner);
+            out.push('`');
+        } else {
+            out.push('…');
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     (a.start < b.end && b.start < a.end)
         || (a.start == b.start && (a.start == a.end || b.start == b.end))
@@ -109,6 +230,9 @@ pub fn run(
         lo.read_cache = std::mem::take(&mut read_cache);
         lo.known_rule.get_or_insert(rules::registry::is_known);
         let project = project::load(paths, &lo)?;
+        if let Some(e) = config_error(&project, load.config.as_deref()) {
+            return Err(e);
+        }
         read_cache = project.sources.disk_texts();
         let findings = rules::run(&project, rules);
         let mut accepted: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
@@ -203,12 +327,17 @@ pub fn run(
             overlay.insert(path, new);
         }
         if !changed {
+            let bounds = bounds(&project, paths);
             let changes = originals
                 .into_iter()
                 .filter_map(|(path, original)| {
                     let fixed = overlay.remove(&path)?;
                     (Some(&fixed) != original.as_ref()).then(|| Change {
                         applied: applied.remove(&path).unwrap_or_default(),
+                        root: bounds
+                            .iter()
+                            .find(|r| relative_to(&path, r).is_some())
+                            .cloned(),
                         path,
                         original,
                         fixed,
@@ -226,24 +355,10 @@ pub fn run(
     Err(FixError::NoConvergence(opts.max_rounds))
 }
 
-/// Writes the changes: each file only if it is still what was read, through a
-/// temporary file and a rename (mode kept).
+/// Writes the changes, all or none, never outside their repository: see
+/// [`super::writer`].
 pub fn write(changes: &[Change]) -> Result<(), FixError> {
-    for c in changes {
-        let now = std::fs::read_to_string(&c.path).ok();
-        if now != c.original {
-            return Err(FixError::Changed(c.path.clone()));
-        }
-    }
-    for c in changes {
-        crate::fsutil::write_atomic(&c.path, c.fixed.as_bytes()).map_err(|source| {
-            FixError::Io {
-                path: c.path.clone(),
-                source,
-            }
-        })?;
-    }
-    Ok(())
+    Ok(super::writer::write(changes)?)
 }
 
 /// A unified diff of the changes, `a/` and `b/` prefixed.
@@ -267,4 +382,48 @@ pub fn diff(changes: &[Change]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn config_messages_lose_the_values_they_quote() {
+        let file = "[build]\nsyntax = \"hunter2\"\n[rules]\nselect = [\"nope\"]\n";
+        assert_eq!(
+            without_values(
+                "invalid type: string \"hunter2\", expected a boolean",
+                file,
+                "\"hunter2\""
+            ),
+            "invalid type: string …, expected a boolean"
+        );
+        // Escaped quotes inside a quoted value do not end it.
+        assert_eq!(
+            without_values("string \"a\\\"b\\\\\" here", file, "x"),
+            "string … here"
+        );
+        // A backtick span is a value when the file holds its text; the
+        // schema's own names stay.
+        assert_eq!(
+            without_values(
+                "unknown rule `nope` (see `dockprep rules`)",
+                file,
+                "\"nope\""
+            ),
+            "unknown rule … (see `dockprep rules`)"
+        );
+        // A value holding a backtick: the message stops at its first quote.
+        assert_eq!(
+            without_values("unknown rule `a`b` (see `dockprep rules`)", file, "\"a`b\""),
+            "unknown rule …"
+        );
+        // Unterminated quoting drops the rest; lines are joined.
+        assert_eq!(without_values("bad \"open\nsecond", file, ""), "bad …");
+        assert_eq!(
+            without_values("invalid table header\nexpected `.`, `]`", file, ""),
+            "invalid table header expected `.`, …"
+        );
+    }
 }

@@ -44,6 +44,15 @@ pub fn render(project: &Project, findings: &[Finding], color: bool) -> String {
     for f in findings {
         finding(&mut out, project, f, color);
     }
+    out.push_str(&errors(project, color));
+    summary(&mut out, project, findings, color);
+    out
+}
+
+/// The errors block alone: each file that could not be read or parsed, with
+/// its place (what `render` prints after the findings; `fix` prints it too).
+pub fn errors(project: &Project, color: bool) -> String {
+    let mut out = String::new();
     for e in &project.errors {
         let st = styles(None, color);
         let _ = writeln!(
@@ -88,7 +97,6 @@ pub fn render(project: &Project, findings: &[Finding], color: bool) -> String {
             }
         }
     }
-    summary(&mut out, project, findings, color);
     out
 }
 
