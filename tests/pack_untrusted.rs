@@ -525,6 +525,14 @@ fn an_out_inside_the_package_is_not_packed_into_the_next_tarball() {
     .unwrap();
     let o = pack(&ws, &ws.join("packages/../packages/a/dist"), &[], &[]);
     assert!(o.status.success(), "{}", text(&o));
+    // The package directory itself cannot be the output.
+    let o = pack(&ws, &ws.join("packages/a/."), &[], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("is the directory of the package a"),
+        "{}",
+        text(&o)
+    );
     for v in ["1.0.1", "1.0.2"] {
         let tgz = ws.join(format!("packages/a/dist/a-{v}.tgz"));
         let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(

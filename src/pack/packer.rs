@@ -44,6 +44,8 @@ pub enum PackError {
         column: usize,
         what: String,
     },
+    #[error("{out}: the output directory is the directory of the package {package}, whose next tarball would hold the previous ones (choose another --out)")]
+    OutIsPackage { out: PathBuf, package: String },
     /// A `name` or `version` that is no valid npm name or semver version
     /// (it becomes part of the tarball's file name).
     #[error("{path}:{line}:{column}: refusing to pack: `{field}` {value:?} {reason}")]
@@ -148,6 +150,18 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
                 .is_none_or(|f| crate::project::wildcard(f, &m.name) || glob_name(f, &m.name))
         })
         .collect();
+    // The tarballs (and the cache) would be packed into the next ones.
+    let out_r =
+        crate::fsutil::resolve(&opts.out).map_err(|e| PackError::Io(opts.out.clone(), e))?;
+    if let Some(m) = selected
+        .iter()
+        .find(|m| crate::fsutil::resolve(&m.dir).is_ok_and(|d| d == out_r))
+    {
+        return Err(PackError::OutIsPackage {
+            out: opts.out.clone(),
+            package: m.name.clone(),
+        });
+    }
     let results: Vec<Result<Packed, PackError>> = selected
         .par_iter()
         .map(|m| {
