@@ -86,6 +86,14 @@ pub struct Prep {
     pub workspaces: Vec<PathBuf>,
 }
 
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pack {
+    /// Files (relative to this file) a maintainer reviewed whose
+    /// credential-looking text packing accepts (`pack`, `prep`, `build`).
+    pub allow_secrets: Vec<PathBuf>,
+}
+
 /// Which rules run and how their findings count.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -110,6 +118,7 @@ pub struct Config {
     pub build: Build,
     pub corepack: Corepack,
     pub prep: Prep,
+    pub pack: Pack,
     pub rules: Rules,
     /// Where it was read from.
     #[serde(skip)]
@@ -210,6 +219,12 @@ cache_id = "pnpm"
 # Workspaces `dockprep prep` packs private packages from (relative to this file).
 # Default: those `pnpm-workspace.yaml` reaches outside the repository, and siblings.
 workspaces = []
+
+[pack]
+# Files (relative to this file) whose credential-looking text you reviewed:
+# packing refuses a file that looks like it holds a token or private key
+# unless it is listed here, e.g. ["../shared/packages/auth/README.md"].
+allow_secrets = []
 
 [rules]
 # Only these rules (default: all but preview rules); never these.

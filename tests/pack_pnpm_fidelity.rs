@@ -82,6 +82,7 @@ fn manifests_match_pnpm_pack_and_tarballs_install() {
         workspace: PathBuf::from(WS),
         out: ours.clone(),
         filter: None,
+        ..Default::default()
     })
     .unwrap();
     assert_eq!(packed.len(), 17);
@@ -108,6 +109,7 @@ fn manifests_match_pnpm_pack_and_tarballs_install() {
         workspace: PathBuf::from(WS),
         out: again,
         filter: None,
+        ..Default::default()
     })
     .unwrap();
     for (a, b) in packed.iter().zip(&packed2) {

@@ -316,6 +316,7 @@ fn keeps_the_closure_with_peer_variants_patches_catalogs_and_injected() {
     assert_eq!(
         files(&out),
         [
+            ".dockprep-prune",
             ".npmrc",
             "package.json",
             "packages/app/.gitignore",
@@ -341,6 +342,7 @@ fn docker_layout_like_turbo() {
     assert_eq!(
         files(&out),
         [
+            ".dockprep-prune",
             "full/.npmrc",
             "full/package.json",
             "full/packages/lib/index.js",
@@ -530,9 +532,19 @@ fn output_is_atomic_and_refuses_to_overwrite() {
     assert!(prune(&o).is_err());
     assert_eq!(files(&bad_out), ["keep.txt"]);
 
-    // --force replaces it whole.
+    // --force does not replace a directory that no prune wrote…
     let mut o = repo.opts(&["app"], &out, Layout::Docker);
     o.force = true;
+    let e = prune(&o).unwrap_err();
+    assert!(
+        e.to_string().contains("not written by `dockprep prune`"),
+        "{e}"
+    );
+    assert_eq!(files(&out), ["keep.txt"]);
+    // …but replaces an earlier prune's output whole.
+    std::fs::remove_file(out.join("keep.txt")).unwrap();
+    prune(&repo.opts(&["app"], &out, Layout::Docker)).unwrap();
+    std::fs::write(out.join("keep.txt"), "mine\n").unwrap();
     prune(&o).unwrap();
     assert!(!out.join("keep.txt").exists());
     assert!(out.join("json/pnpm-lock.yaml").is_file());

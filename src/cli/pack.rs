@@ -18,6 +18,12 @@ pub struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Accept this reviewed file although it looks like it holds a
+    /// credential (repeatable; `[pack] allow_secrets` in dockprep.toml does
+    /// the same for `pack`, `prep` and `build`). The environment's own token
+    /// values are refused in any file.
+    #[arg(long = "allow-secret", value_name = "PATH")]
+    allow_secrets: Vec<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<u8, Failure> {
@@ -27,6 +33,7 @@ pub fn run(a: Args) -> Result<u8, Failure> {
             workspace: a.workspace,
             out: a.out,
             filter: a.filter,
+            allow_secrets: a.allow_secrets,
         };
         let packed = match pack_workspace(&opts) {
             Ok(p) => p,

@@ -139,6 +139,97 @@ pub fn rewrite(
     Ok(Value::Object(out))
 }
 
+/// Checks a package name against npm's rules for new packages
+/// (validate-npm-package-name): at most 214 characters, lower case, `@scope/`
+/// at most once, and each part of letters, digits, `-`, `_` and `.` not
+/// starting with `.` (so neither `..` nor a `/` beyond the scope's can reach
+/// the tarball's file name). The name part may not start with `_` either.
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("is empty");
+    }
+    if name.len() > 214 {
+        return Err("is longer than 214 characters");
+    }
+    if name.trim() != name {
+        return Err("has leading or trailing spaces");
+    }
+    if name.chars().any(|c| c.is_uppercase()) {
+        return Err("has capital letters (npm names are lower case)");
+    }
+    if matches!(name, "node_modules" | "favicon.ico") {
+        return Err("is a name npm reserves");
+    }
+    let (scope, base) = match name.strip_prefix('@') {
+        Some(rest) => match rest.split_once('/') {
+            Some((s, b)) => (Some(s), b),
+            None => return Err("is a scope without a package name (`@scope/name`)"),
+        },
+        None => (None, name),
+    };
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with('.')
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+    };
+    if scope.is_some_and(|s| !part_ok(s)) || !part_ok(base) {
+        return Err("is not a valid npm name (lower-case letters, digits, `-`, `_`, `.`, not starting with `.`, one `/` after an `@scope`)");
+    }
+    if scope.is_none() && base.starts_with('_') {
+        return Err("starts with `_`");
+    }
+    Ok(())
+}
+
+/// Checks a version the way node-semver's `valid` does (strict):
+/// `MAJOR.MINOR.PATCH`, numbers without leading zeros and at most
+/// `Number.MAX_SAFE_INTEGER`, optional `-prerelease` and `+build`
+/// identifiers (`[0-9A-Za-z-]`, numeric prerelease ones without leading
+/// zeros), an optional leading `v`, at most 256 characters.
+pub fn check_version(version: &str) -> Result<(), &'static str> {
+    const WHY: &str = "is not a valid semver version (`MAJOR.MINOR.PATCH[-pre][+build]`)";
+    if version.len() > 256 {
+        return Err("is longer than 256 characters");
+    }
+    let v = version.strip_prefix('v').unwrap_or(version);
+    let (rest, build) = match v.split_once('+') {
+        Some((r, b)) => (r, Some(b)),
+        None => (v, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((c, p)) => (c, Some(p)),
+        None => (rest, None),
+    };
+    let numeric = |s: &str| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0'))
+            && s.parse::<u64>().is_ok_and(|n| n < (1u64 << 53))
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| numeric(p)) {
+        return Err(WHY);
+    }
+    let ident =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if let Some(pre) = pre {
+        let ok = pre.split('.').all(|id| {
+            ident(id)
+                && (!id.bytes().all(|b| b.is_ascii_digit()) || id == "0" || !id.starts_with('0'))
+        });
+        if !ok {
+            return Err(WHY);
+        }
+    }
+    if let Some(build) = build {
+        if !build.split('.').all(ident) {
+            return Err(WHY);
+        }
+    }
+    Ok(())
+}
+
 /// The manifest's text as it goes into the tarball.
 pub(crate) fn to_text(manifest: &Value) -> String {
     let mut s = serde_json::to_string_pretty(manifest).unwrap_or_default();
@@ -149,6 +240,74 @@ pub(crate) fn to_text(manifest: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_versions_that_can_become_file_names() {
+        for n in [
+            "a",
+            "@b/config",
+            "lodash.merge",
+            "x-y_z",
+            "@types/node",
+            "a1",
+        ] {
+            assert_eq!(check_name(n), Ok(()), "{n}");
+        }
+        for n in [
+            "",
+            "..",
+            ".a",
+            "_a",
+            "A",
+            "@b",
+            "@b/",
+            "@/a",
+            "@b/c/d",
+            "a/b",
+            "@../x",
+            "@b/..",
+            "a b",
+            " a",
+            "a\\b",
+            "node_modules",
+            "a~b",
+            "é",
+        ] {
+            assert!(check_name(n).is_err(), "{n}");
+        }
+        assert!(check_name(&"a".repeat(215)).is_err());
+        for v in [
+            "1.0.0",
+            "0.0.0",
+            "v1.2.3",
+            "1.2.3-beta.1",
+            "1.2.3-0",
+            "1.2.3+build.5",
+            "1.2.3-rc-1+sha.1a",
+        ] {
+            assert_eq!(check_version(v), Ok(()), "{v}");
+        }
+        for v in [
+            "",
+            "1",
+            "1.0",
+            "1.0.0.0",
+            "01.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0+",
+            "1.0.0-a..b",
+            "/../../x",
+            "1/../../../x",
+            "1.0.0/../x",
+            "1.0.0-a/b",
+            "1.0.0 ",
+            " 1.0.0",
+            "9007199254740992.0.0",
+        ] {
+            assert!(check_version(v).is_err(), "{v}");
+        }
+    }
 
     #[test]
     fn resolves_workspace_catalog_and_publish_config() {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::manifest::{self, ManifestError};
+use super::secrets::{Allowed, Scope};
 use super::select::{select_files_with, SelectError};
 use super::tarball::{self, Entry};
 use crate::project::{self, Options};
@@ -29,13 +30,43 @@ pub enum PackError {
     Manifest(PathBuf, ManifestError),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),
-    #[error("{path}:{line}:{column}: refusing to pack {what} (remove it, or keep the file out with `files` or `.npmignore`)")]
+    #[error("{path}:{line}:{column}: refusing to pack {what} (remove it, keep the file out with `files` or `.npmignore`, or accept the reviewed file with `--allow-secret` or `[pack] allow_secrets` in dockprep.toml)")]
     Credential {
         path: PathBuf,
         line: usize,
         column: usize,
         what: String,
     },
+    #[error("{path}:{line}:{column}: refusing to pack {what}, which is set in this environment (unset the variable to pack the file)")]
+    EnvironmentCredential {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        what: String,
+    },
+    #[error("{out}: the output directory is the directory of the package {package}, whose next tarball would hold the previous ones (choose another --out)")]
+    OutIsPackage { out: PathBuf, package: String },
+    /// A `name` or `version` that is no valid npm name or semver version
+    /// (it becomes part of the tarball's file name).
+    #[error("{path}:{line}:{column}: refusing to pack: `{field}` {value:?} {reason}")]
+    InvalidField {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        field: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+/// What guards a pack beyond npm's file selection.
+#[derive(Clone, Debug, Default)]
+pub struct Guard {
+    /// Files a maintainer accepted despite credential-looking text.
+    pub allowed: Allowed,
+    /// Directories never packed (the output directory, when it lies inside
+    /// a package: the previous tarballs would go into the next).
+    pub exclude: Vec<PathBuf>,
 }
 
 /// What was packed.
@@ -62,6 +93,9 @@ pub struct PackOptions {
     pub out: PathBuf,
     /// Only packages whose name matches this glob (`@bytelyst/*`).
     pub filter: Option<String>,
+    /// Files accepted despite credential-looking text (`--allow-secret`),
+    /// besides the `[pack] allow_secrets` of the workspace's `dockprep.toml`.
+    pub allow_secrets: Vec<PathBuf>,
 }
 
 const CACHE: &str = ".dockprep-pack-cache.json";
@@ -99,6 +133,10 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
         .filter_map(|m| Some((m.name.clone(), m.version.clone()?)))
         .collect();
     std::fs::create_dir_all(&opts.out).map_err(|e| PackError::Io(opts.out.clone(), e))?;
+    let guard = Guard {
+        allowed: Allowed::new(opts.allow_secrets.iter().cloned()).with_configs(&p),
+        exclude: vec![opts.out.clone()],
+    };
     let cache_path = opts.out.join(CACHE);
     let cache: BTreeMap<String, Packed> = std::fs::read_to_string(&cache_path)
         .ok()
@@ -112,6 +150,18 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
                 .is_none_or(|f| crate::project::wildcard(f, &m.name) || glob_name(f, &m.name))
         })
         .collect();
+    // The tarballs (and the cache) would be packed into the next ones.
+    let out_r =
+        crate::fsutil::resolve(&opts.out).map_err(|e| PackError::Io(opts.out.clone(), e))?;
+    if let Some(m) = selected
+        .iter()
+        .find(|m| crate::fsutil::resolve(&m.dir).is_ok_and(|d| d == out_r))
+    {
+        return Err(PackError::OutIsPackage {
+            out: opts.out.clone(),
+            package: m.name.clone(),
+        });
+    }
     let results: Vec<Result<Packed, PackError>> = selected
         .par_iter()
         .map(|m| {
@@ -122,6 +172,7 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
                 workspace,
                 &opts.out,
                 cache.get(&m.name),
+                &guard,
             )
         })
         .collect();
@@ -166,10 +217,17 @@ pub(crate) fn pack_in_memory(
     manifest_text: Option<&str>,
     versions: &HashMap<String, String>,
     workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
+    guard: &Guard,
 ) -> Result<InMemory, PackError> {
     // The content key serves the on-disk pack cache only.
-    let (name, version, rewritten, entries, _key) =
-        collect(dir, manifest_path, manifest_text, versions, workspace)?;
+    let (name, version, rewritten, entries, _key) = collect(
+        dir,
+        manifest_path,
+        manifest_text,
+        versions,
+        workspace,
+        guard,
+    )?;
     let files = entries.len();
     let t = tarball::write(entries).map_err(|e| PackError::Io(dir.to_path_buf(), e))?;
     Ok(InMemory {
@@ -190,9 +248,20 @@ fn collect(
     manifest_text: Option<&str>,
     versions: &HashMap<String, String>,
     workspace: Option<&crate::syntax::pnpm_workspace::Workspace>,
+    guard: &Guard,
 ) -> Result<Collected, PackError> {
-    let files = select_files_with(dir, manifest_text)
+    let mut files = select_files_with(dir, manifest_text)
         .map_err(|e| PackError::Select(dir.to_path_buf(), e))?;
+    let excluded = excluded_dirs(dir, &guard.exclude);
+    if !excluded.is_empty() {
+        files.retain(|f| {
+            !excluded.iter().any(|x| {
+                f == x
+                    || f.strip_prefix(x.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        });
+    }
     let read;
     let raw = match manifest_text {
         Some(t) => t,
@@ -211,8 +280,7 @@ fn collect(
         })?;
     let rewritten = manifest::rewrite(&value, versions, workspace)
         .map_err(|e| PackError::Manifest(dir.to_path_buf(), e))?;
-    let name = rewritten["name"].as_str().unwrap_or_default().to_string();
-    let version = rewritten["version"].as_str().unwrap_or("0.0.0").to_string();
+    let (name, version) = name_and_version(manifest_path, raw, &rewritten)?;
     let bins: Vec<String> = match &rewritten["bin"] {
         serde_json::Value::String(s) => vec![s.trim_start_matches("./").to_string()],
         serde_json::Value::Object(o) => o
@@ -231,13 +299,8 @@ fn collect(
         } else {
             std::fs::read(dir.join(f)).map_err(|e| PackError::Io(dir.join(f), e))?
         };
-        if let Some(h) = super::secrets::scan(&bytes, &known) {
-            return Err(PackError::Credential {
-                path: dir.join(f),
-                line: h.line,
-                column: h.column,
-                what: h.what,
-            });
+        if let Some(h) = scan_file(&dir.join(f), &bytes, &known, &guard.allowed) {
+            return Err(h);
         }
         let executable = bins.iter().any(|b| b == f) || is_executable(&dir.join(f));
         hasher.update(f.as_bytes());
@@ -254,6 +317,37 @@ fn collect(
     Ok((name, version, rewritten, entries, key))
 }
 
+/// The credential check of one file: `Some` refuses it.
+fn scan_file(
+    path: &Path,
+    bytes: &[u8],
+    known: &[(String, String)],
+    allowed: &Allowed,
+) -> Option<PackError> {
+    let mut h = super::secrets::scan(bytes, known, Scope::All)?;
+    if allowed.contains(path) {
+        // An accepted file is still scanned for what no review accepts.
+        h = super::secrets::scan(bytes, known, Scope::EnvironmentOnly)?;
+    }
+    let path = path.to_path_buf();
+    let (line, column, what) = (h.line, h.column, h.what);
+    Some(if h.environment {
+        PackError::EnvironmentCredential {
+            path,
+            line,
+            column,
+            what,
+        }
+    } else {
+        PackError::Credential {
+            path,
+            line,
+            column,
+            what,
+        }
+    })
+}
+
 fn pack_one(
     dir: &Path,
     manifest_path: &Path,
@@ -261,9 +355,10 @@ fn pack_one(
     workspace: &crate::syntax::pnpm_workspace::Workspace,
     out: &Path,
     cached: Option<&Packed>,
+    guard: &Guard,
 ) -> Result<Packed, PackError> {
     let (name, version, _, entries, key) =
-        collect(dir, manifest_path, None, versions, Some(workspace))?;
+        collect(dir, manifest_path, None, versions, Some(workspace), guard)?;
     let files = entries.len();
     let file = out.join(tarball::file_name(&name, &version));
     if let Some(c) = cached.filter(|c| c.key == key && c.tarball == file && file.is_file()) {
@@ -285,6 +380,78 @@ fn pack_one(
         cached: false,
         key,
     })
+}
+
+/// The directories of `exclude` that lie inside the package at `dir`, as
+/// package-relative `/`-separated paths (both resolved first, so `..` and
+/// links do not hide one inside the other).
+fn excluded_dirs(dir: &Path, exclude: &[PathBuf]) -> Vec<String> {
+    if exclude.is_empty() {
+        return Vec::new();
+    }
+    let Ok(d) = crate::fsutil::resolve(dir) else {
+        return Vec::new();
+    };
+    exclude
+        .iter()
+        .filter_map(|x| crate::fsutil::resolve(x).ok())
+        .filter_map(|x| x.strip_prefix(&d).ok().map(crate::paths::slash))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// The package's `name` and `version`, refused unless they are a valid npm
+/// name and a valid semver version: both become the tarball's file name, so
+/// `1.0.0/../../x` would write outside the output directory.
+fn name_and_version(
+    manifest_path: &Path,
+    raw: &str,
+    rewritten: &serde_json::Value,
+) -> Result<(String, String), PackError> {
+    let spans = crate::syntax::package_json::PackageJson::parse(raw).ok();
+    let invalid = |field: &'static str, value: String, reason: String| {
+        let at = spans
+            .as_ref()
+            .and_then(|p| match field {
+                "name" => p.name.as_ref(),
+                _ => p.version.as_ref(),
+            })
+            .map_or(0, |s| s.span.start);
+        let pos = crate::syntax::LineIndex::new(raw).position(raw, at);
+        PackError::InvalidField {
+            path: manifest_path.to_path_buf(),
+            line: pos.line,
+            column: pos.column,
+            field,
+            value,
+            reason,
+        }
+    };
+    let name = match &rewritten["name"] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => {
+            return Err(invalid("name", String::new(), "is missing".into()));
+        }
+        other => return Err(invalid("name", other.to_string(), "is not a string".into())),
+    };
+    if let Err(why) = manifest::check_name(&name) {
+        return Err(invalid("name", name, why.to_string()));
+    }
+    let version = match &rewritten["version"] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "0.0.0".to_string(),
+        other => {
+            return Err(invalid(
+                "version",
+                other.to_string(),
+                "is not a string".into(),
+            ))
+        }
+    };
+    if let Err(why) = manifest::check_version(&version) {
+        return Err(invalid("version", version, why.to_string()));
+    }
+    Ok((name, version))
 }
 
 fn is_executable(p: &Path) -> bool {

@@ -242,6 +242,10 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
     // Pack the closure: start from the direct dependencies, follow packed manifests.
     let mut packed: BTreeMap<String, crate::pack::packer::InMemory> = BTreeMap::new();
     let mut frontier: BTreeSet<String> = wanted.iter().flat_map(|(_, n)| n.clone()).collect();
+    let guard = crate::pack::packer::Guard {
+        allowed: crate::pack::secrets::Allowed::default().with_configs(&p),
+        exclude: vec![root.join(DEPS_DIR)],
+    };
     while !frontier.is_empty() {
         let batch: Vec<String> = std::mem::take(&mut frontier).into_iter().collect();
         let results: Vec<_> = batch
@@ -255,6 +259,7 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
                     text,
                     &versions[pr.workspace],
                     Some(&p.workspaces[pr.workspace].value),
+                    &guard,
                 )
             })
             .collect();

@@ -94,9 +94,19 @@
 //! # Atomic output
 //!
 //! Everything is written into a temporary directory beside `OUT` (same file
-//! system), then renamed into place. An existing `OUT` that is not empty is
-//! refused unless `--force`, which swaps the new directory in and only then
+//! system), then renamed into place. Every output carries a marker file,
+//! `OUT/.dockprep-prune`. An existing `OUT` that is not empty is refused
+//! unless `--force`, and even then unless it carries the marker (an earlier
+//! prune's output); `--force` swaps the new directory in and only then
 //! deletes the old one. A failure leaves `OUT` as it was.
+//!
+//! `OUT` is compared with the workspace root after both are resolved
+//! ([`crate::fsutil::resolve`]: symbolic links followed, `..` applied), so
+//! `--out /tmp/../home/me` is known to hold a workspace in `/home/me/w`, and
+//! an `OUT` that is or holds the workspace is refused, as is an `OUT` that is
+//! a symbolic link. An `OUT` inside the workspace is never searched for
+//! packages or copied as a source (an earlier output would be copied into
+//! the next).
 
 pub mod output;
 pub mod workspace_yaml;
@@ -171,7 +181,9 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
         Some(o) => std::path::absolute(o).map_err(|e| Error::io(o, e))?,
         None => root.join("out"),
     };
-    output::check_out(&out, &root, opts.force)?;
+    let out_dir = output::check_out(&out, &root, opts.force)?;
+    // Not searched for packages (its files are an earlier output's).
+    let out_in_root = out_dir.in_root.as_ref().map(|r| root.join(r));
 
     let WorkspaceFiles {
         ws_path,
@@ -186,7 +198,11 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
     )?;
 
     phase("parsed");
-    let packages = discover::workspace_packages(&root, &ws, &[&out])?;
+    let packages = discover::workspace_packages(
+        &root,
+        &ws,
+        &out_in_root.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+    )?;
     phase("discovered");
     let target_dirs = discover::resolve_targets(&root, &packages, &opts.targets, &ws_path)?;
 
@@ -217,7 +233,7 @@ pub fn prune(opts: &Options) -> Result<Summary, Error> {
 
     phase("pruned workspace");
     let plan = output::Plan::new(
-        &root,
+        &out_dir,
         &packages,
         &kept,
         &patches,

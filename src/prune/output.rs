@@ -31,7 +31,7 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(
-        root: &Path,
+        out: &OutDir,
         packages: &[Package],
         kept: &Kept,
         patches: &PatchConfig,
@@ -39,6 +39,7 @@ impl Plan {
         lockfile: String,
         workspace: String,
     ) -> Result<Plan, Error> {
+        let root = out.root.as_path();
         let mut manifests = Vec::new();
         let mut missing = Vec::new();
         if root.join("package.json").is_file() {
@@ -58,7 +59,7 @@ impl Plan {
                 missing.push(p.clone());
             }
         }
-        let sources = source_files(root, packages, kept)?;
+        let sources = source_files(root, packages, kept, out.in_root.as_deref())?;
         Ok(Plan {
             root: root.to_path_buf(),
             manifests,
@@ -72,8 +73,15 @@ impl Plan {
 
 /// The files of the kept package directories (respecting `.gitignore`,
 /// skipping `node_modules`, `.git` and nested packages that are not kept) and
-/// the root's top-level files.
-fn source_files(root: &Path, packages: &[Package], kept: &Kept) -> Result<Vec<String>, Error> {
+/// the root's top-level files; never the output directory (`out`, relative
+/// to the root), which would copy an earlier output into the next.
+fn source_files(
+    root: &Path,
+    packages: &[Package],
+    kept: &Kept,
+    out: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let out = out.map(str::to_string);
     let kept_dirs: HashSet<String> = kept
         .importers
         .iter()
@@ -128,7 +136,7 @@ fn source_files(root: &Path, packages: &[Package], kept: &Kept) -> Result<Vec<St
             return false;
         };
         let rel = crate::paths::slash(rel);
-        if other_pkgs.contains(&rel) {
+        if other_pkgs.contains(&rel) || out.as_deref() == Some(rel.as_str()) {
             return false;
         }
         ancestors.contains(&rel) || inside_kept(&rel)
@@ -176,32 +184,82 @@ fn source_files(root: &Path, packages: &[Package], kept: &Kept) -> Result<Vec<St
     Ok(v)
 }
 
-/// Refuses an output directory that would lose data: one that holds the
-/// workspace, or one that is not empty (unless `force`).
-pub fn check_out(out: &Path, root: &Path, force: bool) -> Result<(), Error> {
-    if root.starts_with(out) {
+/// The file every prune output carries at its top: `--force` replaces only
+/// a directory that has it (one an earlier prune wrote), never another one.
+pub const MARKER: &str = ".dockprep-prune";
+
+const MARKER_TEXT: &str =
+    "Written by `dockprep prune`. `dockprep prune --force` may replace this directory.\n";
+
+/// An output directory that passed [`check_out`].
+#[derive(Clone, Debug)]
+pub struct OutDir {
+    /// As the user named it (absolute).
+    pub path: PathBuf,
+    /// The workspace root it was checked against.
+    pub root: PathBuf,
+    /// Its place inside the workspace (`/`-separated, relative to the root)
+    /// when it lies there: it is not walked for packages or sources.
+    pub in_root: Option<String>,
+}
+
+/// Refuses an output directory that would lose data: one that is, or holds,
+/// the workspace (compared after [`resolve`](crate::fsutil::resolve), so
+/// neither `..` nor a symbolic link hides it), a symbolic link, a file, or a
+/// directory that is not empty, unless `force` and the directory carries the
+/// [`MARKER`] of an earlier prune.
+pub fn check_out(out: &Path, root: &Path, force: bool) -> Result<OutDir, Error> {
+    let out_r = crate::fsutil::resolve(out).map_err(|e| Error::io(out, e))?;
+    let root_r = crate::fsutil::resolve(root).map_err(|e| Error::io(root, e))?;
+    if root_r.starts_with(&out_r) {
         return Err(Error::Usage(format!(
-            "the output directory {} holds the workspace itself",
+            "the output directory {} holds the workspace itself ({})",
+            show(out),
+            show(&root_r)
+        )));
+    }
+    let in_root = out_r.strip_prefix(&root_r).ok().map(crate::paths::slash);
+    let checked = OutDir {
+        path: out.to_path_buf(),
+        root: root.to_path_buf(),
+        in_root,
+    };
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(checked),
+        Err(e) => return Err(Error::io(out, e)),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(Error::Usage(format!(
+                "the output {} is a symbolic link (name the directory itself)",
+                show(out)
+            )))
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::Usage(format!(
+                "the output {} exists and is not a directory",
+                show(out)
+            )))
+        }
+        Ok(_) => {}
+    }
+    let mut entries = std::fs::read_dir(out).map_err(|e| Error::io(out, e))?;
+    if entries.next().is_none() {
+        return Ok(checked);
+    }
+    if !force {
+        return Err(Error::Usage(format!(
+            "the output directory {} exists and is not empty (use --force to replace it)",
             show(out)
         )));
     }
-    match std::fs::read_dir(out) {
-        Ok(mut entries) => {
-            if entries.next().is_some() && !force {
-                return Err(Error::Usage(format!(
-                    "the output directory {} exists and is not empty (use --force to replace it)",
-                    show(out)
-                )));
-            }
-            Ok(())
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(Error::Usage(format!(
-            "the output {} exists and is not a directory",
+    let marked = std::fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file());
+    if !marked {
+        return Err(Error::Usage(format!(
+            "the output directory {} exists, is not empty and was not written by `dockprep prune` \
+             (it has no {MARKER}): --force replaces only an earlier prune's output",
             show(out)
-        ))),
-        Err(e) => Err(Error::io(out, e)),
+        )));
     }
+    Ok(checked)
 }
 
 /// Copies `src` to each of `dsts` (relative to `base`), reading it once and
@@ -249,6 +307,8 @@ enum Content<'a> {
 /// Writes the plan into a temporary directory beside `out`, then renames it
 /// to `out`. Returns the number of files written.
 pub fn write(plan: &Plan, out: &Path, layout: Layout, force: bool) -> Result<usize, Error> {
+    // Checked again (the first check was before planning), with the marker.
+    check_out(out, &plan.root, force)?;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -335,8 +395,11 @@ pub fn write(plan: &Plan, out: &Path, layout: Layout, force: bool) -> Result<usi
             .map_err(|e| Error::io(base, e))?;
     }
 
-    // Into place.
-    check_out(out, Path::new("/nonexistent-root"), force)?;
+    let marker = base.join(MARKER);
+    std::fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, e))?;
+
+    // Into place (checked once more: the directory may have appeared since).
+    check_out(out, &plan.root, force)?;
     let old = if out.exists() {
         let old = parent.join(format!(
             "{TEMP_PREFIX}old-{}",
