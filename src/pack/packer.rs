@@ -108,7 +108,7 @@ pub fn pack_workspace(opts: &PackOptions) -> Result<Vec<Packed>, PackError> {
     if let Some(e) = p
         .errors
         .iter()
-        .find(|e| e.path.starts_with(&opts.workspace))
+        .find(|e| crate::paths::relative_to(&e.path, &opts.workspace).is_some())
     {
         return Err(PackError::Unreadable {
             path: e.path.clone(),
