@@ -416,7 +416,7 @@ pub fn fallback_pattern(format: Format) -> String {
         Format::Js => "\"'`",
     };
     let alt = |chars: &str| {
-        let v: Vec<String> = chars.chars().map(|c| literal_char(c)).collect();
+        let v: Vec<String> = chars.chars().map(literal_char).collect();
         format!("({})", v.join("|"))
     };
     let content = format!("([^{quotes}]*{})?", sep(true));
