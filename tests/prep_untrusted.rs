@@ -651,3 +651,36 @@ fn restore_removes_an_empty_docker_deps_only() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(root.join(".docker-deps/mine.tgz").is_file());
 }
+
+/// The tarball's file name comes from a workspace's manifest: a version
+/// with `/../` in it (with the directory it climbs from committed in the
+/// repository) does not put a tarball outside `.docker-deps/`.
+#[test]
+fn a_hostile_version_names_no_tarball_outside() {
+    let (d, root, _) = fleet("learning_ai_peakpulse");
+    let m = d
+        .path()
+        .join("fleet/learning_ai_common_plat/packages/config/package.json");
+    let manifest = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(
+        &m,
+        manifest.replace(
+            "\"version\": \"1.4.0\"",
+            "\"version\": \"1.4.0/../../../../../evil\"",
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join(".docker-deps/bytelyst-config-1.4.0")).unwrap();
+    std::fs::write(root.join(".docker-deps/bytelyst-config-1.4.0/.keep"), "").unwrap();
+    let before = snapshot(d.path());
+    for args in [&["prep"][..], &["prep", "--dry-run"]] {
+        let o = run(&root, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("not one file in .docker-deps/"),
+            "{}",
+            text(&o)
+        );
+        assert_same(&before, &snapshot(d.path()), &format!("{args:?}"));
+    }
+}

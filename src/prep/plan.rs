@@ -43,6 +43,8 @@ pub enum PlanError {
         package: String,
         looked: String,
     },
+    #[error("{}: its name and version make the tarball {file}, not one file in .docker-deps/", manifest.display())]
+    UnsafeTarball { manifest: PathBuf, file: String },
     #[error(transparent)]
     Pack(#[from] PackError),
 }
@@ -306,18 +308,28 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         frontier.retain(|n| !packed.contains_key(n));
     }
 
-    let tarballs: Vec<PlannedTarball> = packed
-        .iter()
-        .map(|(name, m)| PlannedTarball {
+    let mut tarballs: Vec<PlannedTarball> = Vec::new();
+    for (name, m) in &packed {
+        let path = format!("{DEPS_DIR}/{}", tarball::file_name(&m.name, &m.version));
+        // The name and version come from a workspace's manifest: a version
+        // such as `1.0.0/../../x` must not take the tarball out of
+        // `.docker-deps/` (here or in a build context).
+        if super::journal::shape(&path, super::journal::Role::Tarball).is_err() {
+            return Err(PlanError::UnsafeTarball {
+                manifest: providers[name].manifest.clone(),
+                file: super::journal::shown(&path),
+            });
+        }
+        tarballs.push(PlannedTarball {
             name: name.clone(),
             version: m.version.clone(),
-            path: format!("{DEPS_DIR}/{}", tarball::file_name(&m.name, &m.version)),
+            path,
             bytes: m.tarball.bytes.clone(),
             integrity: m.tarball.integrity.clone(),
             files: m.files,
             source: providers[name].dir.clone(),
-        })
-        .collect();
+        });
+    }
     let by_name: HashMap<&str, &PlannedTarball> =
         tarballs.iter().map(|t| (t.name.as_str(), t)).collect();
 
