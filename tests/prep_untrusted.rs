@@ -545,8 +545,9 @@ fn no_wait_fails_at_once_while_prep_runs_its_command() {
     let before = snapshot(&root);
     let go = root.parent().unwrap().join("go-command");
     let started = root.parent().unwrap().join("started");
+    // At most a minute, so a failed test leaves no process behind.
     let script = format!(
-        "touch '{}'; while [ ! -e '{}' ]; do sleep 0.05; done",
+        "touch '{}'; i=0; while [ ! -e '{}' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done",
         started.display(),
         go.display()
     );
