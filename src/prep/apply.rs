@@ -11,11 +11,25 @@
 //! A process killed after any of these steps leaves a state `restore` undoes
 //! byte for byte. Every step holds [`WRITING`], so a signal handler that takes
 //! the lock sees the files and the journal agree.
+//!
+//! Between processes, `prep`, `restore` and `--strip-overrides` take the
+//! repository's [`RepoLock`] for their whole run: [`apply`], [`restore`] and
+//! [`strip_overrides`] ask for it.
+//!
+//! Everything prep finds in the repository may be hostile, its journal
+//! included: before writing, prep checks every path it is about to write
+//! ([`check`]: the shape prep writes, no symbolic link, its directory inside
+//! the root); before acting on a journal, restore checks every entry the
+//! same way ([`Journal::check`]) and refuses the whole journal otherwise.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::journal::{has_deps_reference, sha256, Journal, Role, BACKUP_SUFFIX, JOURNAL};
+use super::journal::{
+    check_deps_dir, has_deps_reference, inside, sha256, shape, shown, Journal, JournalError, Role,
+    Unsafe, BACKUP_SUFFIX, JOURNAL,
+};
+use super::lock::RepoLock;
 use super::plan::{Plan, DEPS_DIR};
 use crate::fsutil::{write_atomic, TEMP_PREFIX};
 
@@ -27,20 +41,32 @@ pub(crate) static WRITING: Mutex<()> = Mutex::new(());
 pub enum PrepError {
     #[error("a previous prep is still in place:\n{}\nrun `dockprep restore` first, or pass --force to restore it and prep again", .0.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
     InPlace(Vec<String>),
-    #[error("{0}: {1}")]
+    #[error("{}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
-    #[error("{0}")]
-    Journal(String),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("{path}: {reason}; prep does not write there")]
+    Unsafe {
+        /// Relative to the root, quoted and escaped.
+        path: String,
+        reason: Unsafe,
+    },
+    #[error("{}: the lock held is not this repository's", .0.display())]
+    NotLocked(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
     #[error("changed since prep rewrote them (restoring would lose those edits; --force restores anyway):\n{}", .0.iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n"))]
     Edited(Vec<String>),
-    #[error("{0}: {1}")]
+    #[error("{}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
-    #[error("{0}")]
-    Journal(String),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error("no prep journal at {}", .0.display())]
+    NoJournal(PathBuf),
+    #[error("{}: the lock held is not this repository's", .0.display())]
+    NotLocked(PathBuf),
 }
 
 /// What `restore` did.
@@ -83,6 +109,7 @@ pub fn ensure_gitignore(root: &Path) -> Result<Vec<&'static str>, PrepError> {
     if missing.is_empty() {
         return Ok(missing);
     }
+    target(root, &canonical(root)?, ".gitignore", None)?;
     let path = root.join(".gitignore");
     let mut text = std::fs::read(&path).unwrap_or_default();
     if !text.is_empty() && !text.ends_with(b"\n") {
@@ -95,12 +122,12 @@ pub fn ensure_gitignore(root: &Path) -> Result<Vec<&'static str>, PrepError> {
         text.extend_from_slice(l.as_bytes());
         text.push(b'\n');
     }
-    let _g = lock();
+    let _g = lock_writing();
     write_atomic(&path, &text).map_err(|e| PrepError::Io(path.clone(), e))?;
     Ok(missing)
 }
 
-fn lock() -> std::sync::MutexGuard<'static, ()> {
+fn lock_writing() -> std::sync::MutexGuard<'static, ()> {
     WRITING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -150,11 +177,78 @@ fn walk(root: &Path) -> Vec<PathBuf> {
 }
 
 /// Called after every write step with its number (from 1) and a description.
-pub(crate) type StepHook<'a> = &'a mut dyn FnMut(usize, &str);
+pub type StepHook<'a> = &'a mut dyn FnMut(usize, &str);
 
-/// Writes the plan under a journal. On an error the caller restores.
-pub fn apply(plan: &Plan, hook: StepHook) -> Result<Journal, PrepError> {
+/// Checks every path `plan` writes before anything is written: a
+/// `.docker-deps` that is a symbolic link, a path of another shape than prep
+/// writes (a tarball whose name a hostile version climbs out with), a
+/// symbolic link where a file goes, a directory that resolves outside the
+/// root: each is refused.
+pub fn check(plan: &Plan) -> Result<(), PrepError> {
     let root = &plan.root;
+    check_deps_dir(root)?;
+    let canonical_root = canonical(root)?;
+    let backups: Vec<String> = plan
+        .rewrites
+        .iter()
+        .map(|r| format!("{}{BACKUP_SUFFIX}", r.path))
+        .collect();
+    let targets = plan
+        .tarballs
+        .iter()
+        .map(|t| (t.path.as_str(), Some(Role::Tarball)))
+        .chain(backups.iter().map(|b| (b.as_str(), Some(Role::Backup))))
+        .chain(
+            plan.rewrites
+                .iter()
+                .map(|r| (r.path.as_str(), Some(Role::Manifest))),
+        )
+        .chain((!missing_gitignore(root).is_empty()).then_some((".gitignore", None)));
+    for (rel, role) in targets {
+        target(root, &canonical_root, rel, role)?;
+    }
+    Ok(())
+}
+
+/// One path prep is about to write (see [`check`]).
+fn target(
+    root: &Path,
+    canonical_root: &Path,
+    rel: &str,
+    role: Option<Role>,
+) -> Result<(), PrepError> {
+    let reason = role
+        .map_or(Ok(()), |r| shape(rel, r))
+        .and_then(|()| inside(canonical_root, root, rel))
+        .and_then(|()| {
+            let link = root
+                .join(rel)
+                .symlink_metadata()
+                .is_ok_and(|m| m.is_symlink());
+            if link {
+                Err(Unsafe::Symlink)
+            } else {
+                Ok(())
+            }
+        });
+    reason.map_err(|reason| PrepError::Unsafe {
+        path: shown(rel),
+        reason,
+    })
+}
+
+fn canonical(root: &Path) -> Result<PathBuf, PrepError> {
+    std::fs::canonicalize(root).map_err(|e| PrepError::Io(root.to_path_buf(), e))
+}
+
+/// Writes the plan under a journal (after [`check`]). On an error the
+/// caller restores. `lock` is the root's, held by the caller.
+pub fn apply(plan: &Plan, lock: &RepoLock, hook: StepHook) -> Result<Journal, PrepError> {
+    let root = &plan.root;
+    if !lock.covers(root) {
+        return Err(PrepError::NotLocked(root.clone()));
+    }
+    check(plan)?;
     let deps = root.join(DEPS_DIR);
     let created = !deps.is_dir();
     let mut j = Journal::new(created);
@@ -173,13 +267,15 @@ pub fn apply(plan: &Plan, hook: StepHook) -> Result<Journal, PrepError> {
         j.record(root, &r.path, Role::Manifest, &r.rewritten);
         j.overrides.insert(r.path.clone(), r.overrides.clone());
     }
+    // Prep writes no journal that restore would refuse.
+    j.check(root)?;
     let mut n = 0;
     let mut step = |what: &str| {
         n += 1;
         hook(n, what);
     };
     {
-        let _g = lock();
+        let _g = lock_writing();
         if created {
             let tmp = tempfile::Builder::new()
                 .prefix(TEMP_PREFIX)
@@ -214,16 +310,26 @@ pub fn apply(plan: &Plan, hook: StepHook) -> Result<Journal, PrepError> {
 }
 
 fn write_step(path: &Path, bytes: &[u8]) -> Result<(), PrepError> {
-    let _g = lock();
+    let _g = lock_writing();
     write_atomic(path, bytes).map_err(|e| PrepError::Io(path.to_path_buf(), e))
 }
 
 /// Undoes a prep: from its journal when there is one, else from the
 /// `package.json.bak` backups `docker-prep.sh` leaves. Checks everything
-/// before writing anything; safe to run again after being interrupted.
-pub fn restore(root: &Path, force: bool) -> Result<Restored, RestoreError> {
-    let _g = lock();
-    restore_unlocked(root, force)
+/// before writing anything (a journal with one entry that is not prep's is
+/// refused whole); safe to run again after being interrupted. `lock` is the
+/// root's, held by the caller; `hook` is called after each change.
+pub fn restore(
+    root: &Path,
+    lock: &RepoLock,
+    force: bool,
+    hook: StepHook,
+) -> Result<Restored, RestoreError> {
+    if !lock.covers(root) {
+        return Err(RestoreError::NotLocked(root.to_path_buf()));
+    }
+    let _g = lock_writing();
+    restore_unlocked(root, force, hook)
 }
 
 /// How a prep that is being abandoned (an error, a signal) ended.
@@ -256,13 +362,15 @@ impl Ending {
 
 /// Restores (unless `keep`) before the process ends, and returns the write
 /// lock with the outcome: the caller holds it until it exits, so no further
-/// prep step can run in between.
+/// prep step can run in between. Only for a process that holds the root's
+/// [`RepoLock`] (a signal handler cannot be handed it; the process keeps it
+/// until it exits).
 pub fn restore_for_exit(root: &Path, keep: bool) -> (std::sync::MutexGuard<'static, ()>, Ending) {
-    let g = lock();
+    let g = lock_writing();
     let ending = if keep {
         Ending::Kept
     } else {
-        match restore_unlocked(root, false) {
+        match restore_unlocked(root, false, &mut |_, _| {}) {
             Ok(r) => Ending::Restored(r),
             Err(e) => Ending::Failed(e),
         }
@@ -270,12 +378,21 @@ pub fn restore_for_exit(root: &Path, keep: bool) -> (std::sync::MutexGuard<'stat
     (g, ending)
 }
 
-fn restore_unlocked(root: &Path, force: bool) -> Result<Restored, RestoreError> {
+fn restore_unlocked(root: &Path, force: bool, hook: StepHook) -> Result<Restored, RestoreError> {
+    // Read and check before touching anything.
+    let journal = Journal::read(root)?;
+    if let Some(j) = &journal {
+        j.check(root)?;
+    }
     let mut out = Restored::default();
-    remove_temp_leftovers(root, &mut out);
-    match Journal::read(root).map_err(RestoreError::Journal)? {
-        Some(j) => restore_journal(root, &j, force, &mut out)?,
-        None => restore_backups(root, &mut out)?,
+    remove_temp_leftovers(root, journal.as_ref(), &mut out);
+    match journal {
+        Some(j) => restore_journal(root, &j, force, &mut out, hook)?,
+        None => {
+            restore_backups(root, &mut out, hook)?;
+            // What a restore killed before its last step leaves.
+            remove_empty_deps_dir(root, &mut out, hook);
+        }
     }
     Ok(out)
 }
@@ -285,12 +402,26 @@ fn restore_journal(
     j: &Journal,
     force: bool,
     out: &mut Restored,
+    hook: StepHook,
 ) -> Result<(), RestoreError> {
+    let mut n = 0;
+    let mut step = |what: &str| {
+        n += 1;
+        hook(n, what);
+    };
     // 1. Check: a file that is neither what prep wrote nor the original was
-    //    edited since; restoring it would lose work.
+    //    edited since; restoring it would lose work. A symbolic link where
+    //    prep wrote a file was put there since, too.
     let mut edited = Vec::new();
     for e in &j.entries {
-        let Ok(now) = std::fs::read(root.join(&e.path)) else {
+        let path = root.join(&e.path);
+        if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            if e.original.is_some() {
+                edited.push(format!("{} (now a symbolic link)", e.path));
+            }
+            continue;
+        }
+        let Ok(now) = std::fs::read(&path) else {
             continue;
         };
         let now = sha256(&now);
@@ -313,29 +444,38 @@ fn restore_journal(
         let path = root.join(&e.path);
         match e.original_bytes() {
             Some(orig) => {
-                if std::fs::read(&path).ok().as_deref() != Some(&orig[..]) {
+                let link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+                if link || std::fs::read(&path).ok().as_deref() != Some(&orig[..]) {
                     write_atomic(&path, &orig).map_err(|x| RestoreError::Io(path.clone(), x))?;
                     out.restored.push(e.path.clone());
+                    step(&e.path);
                 }
             }
             // Prep only ever creates regular files; anything else is not its own.
             None if path.symlink_metadata().is_ok_and(|m| !m.is_file()) => {}
             None => match std::fs::remove_file(&path) {
-                Ok(()) => out.removed.push(e.path.clone()),
+                Ok(()) => {
+                    out.removed.push(e.path.clone());
+                    step(&e.path);
+                }
                 Err(x) if x.kind() == std::io::ErrorKind::NotFound => {}
                 Err(x) => return Err(RestoreError::Io(path, x)),
             },
         }
     }
-    // 3. The journal last, then the directory prep made.
+    // 3. The journal last, then the directory prep made (only when empty).
     let jp = Journal::path(root);
     std::fs::remove_file(&jp).map_err(|x| RestoreError::Io(jp.clone(), x))?;
     out.removed.push(JOURNAL.to_string());
+    step(JOURNAL);
     let deps = root.join(DEPS_DIR);
     if j.created_deps_dir {
         remove_temp_in(&deps, out);
         match std::fs::remove_dir(&deps) {
-            Ok(()) => out.removed.push(format!("{DEPS_DIR}/")),
+            Ok(()) => {
+                out.removed.push(format!("{DEPS_DIR}/"));
+                step(DEPS_DIR);
+            }
             Err(_) if deps.is_dir() => out.notes.push(format!(
                 "{DEPS_DIR}/ kept: it holds files prep did not write"
             )),
@@ -345,9 +485,23 @@ fn restore_journal(
     Ok(())
 }
 
+/// Without a journal, an empty `.docker-deps/` (a real directory) is what a
+/// restore killed between removing the journal and the directory leaves.
+fn remove_empty_deps_dir(root: &Path, out: &mut Restored, hook: StepHook) {
+    let deps = root.join(DEPS_DIR);
+    if !deps.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+        return;
+    }
+    remove_temp_in(&deps, out);
+    if std::fs::remove_dir(&deps).is_ok() {
+        out.removed.push(format!("{DEPS_DIR}/"));
+        hook(out.restored.len() + out.removed.len(), DEPS_DIR);
+    }
+}
+
 /// Without a journal: `package.json.bak` beside a manifest that references
 /// `.docker-deps/` tarballs is the original (the `docker-prep.sh` convention).
-fn restore_backups(root: &Path, out: &mut Restored) -> Result<(), RestoreError> {
+fn restore_backups(root: &Path, out: &mut Restored, hook: StepHook) -> Result<(), RestoreError> {
     for bak in walk(root)
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "package.json.bak"))
@@ -361,10 +515,12 @@ fn restore_backups(root: &Path, out: &mut Restored) -> Result<(), RestoreError> 
             .is_some_and(|b| has_deps_reference(&String::from_utf8_lossy(b)));
         if rewritten || now.is_none() {
             std::fs::rename(&bak, &manifest).map_err(|e| RestoreError::Io(manifest.clone(), e))?;
-            out.restored.push(rel);
+            out.restored.push(rel.clone());
+            hook(out.restored.len() + out.removed.len(), &rel);
         } else if now.as_deref() == Some(&backup[..]) {
             std::fs::remove_file(&bak).map_err(|e| RestoreError::Io(bak.clone(), e))?;
             out.removed.push(format!("{rel}{BACKUP_SUFFIX}"));
+            hook(out.restored.len() + out.removed.len(), &rel);
         } else {
             out.notes.push(format!(
                 "{rel}{BACKUP_SUFFIX} kept: {rel} is not rewritten and differs from it"
@@ -375,12 +531,12 @@ fn restore_backups(root: &Path, out: &mut Restored) -> Result<(), RestoreError> 
 }
 
 /// Leftovers of a process killed while writing: dockprep's temporary files
-/// and directories (recognised by their prefix) at the root and in
-/// `.docker-deps/`.
-fn remove_temp_leftovers(root: &Path, out: &mut Restored) {
+/// and directories (recognised by their prefix) at the root, in
+/// `.docker-deps/` and beside the files of `journal` (checked already).
+fn remove_temp_leftovers(root: &Path, journal: Option<&Journal>, out: &mut Restored) {
     remove_temp_in(root, out);
     remove_temp_in(&root.join(DEPS_DIR), out);
-    if let Ok(Some(j)) = Journal::read(root) {
+    if let Some(j) = journal {
         let mut dirs: Vec<PathBuf> = j
             .entries
             .iter()
@@ -419,19 +575,20 @@ fn remove_temp_in(dir: &Path, out: &mut Restored) {
 /// the `file:` dependencies: a manifest left rewritten then no longer pins
 /// the whole workspace to tarballs. The journal is updated, so `restore`
 /// still works afterwards.
-pub fn strip_overrides(root: &Path) -> Result<Vec<String>, RestoreError> {
-    let _g = lock();
-    let mut j = Journal::read(root)
-        .map_err(RestoreError::Journal)?
-        .ok_or_else(|| {
-            RestoreError::Journal(format!(
-                "no prep journal at {}",
-                Journal::path(root).display()
-            ))
-        })?;
+pub fn strip_overrides(root: &Path, lock: &RepoLock) -> Result<Vec<String>, RestoreError> {
+    if !lock.covers(root) {
+        return Err(RestoreError::NotLocked(root.to_path_buf()));
+    }
+    let _g = lock_writing();
+    let mut j = Journal::read(root)?.ok_or_else(|| RestoreError::NoJournal(Journal::path(root)))?;
+    j.check(root)?;
     let mut changed = Vec::new();
     for e in j.entries.iter_mut().filter(|e| e.role == Role::Manifest) {
         let path = root.join(&e.path);
+        // Prep wrote a file there; a link put there since is not its own.
+        if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) {
+            continue;
+        }
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };

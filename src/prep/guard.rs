@@ -12,12 +12,12 @@ use serde::Serialize;
 
 use super::git::{self, GitError};
 
-/// Longest snippet kept for a finding, in bytes.
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
-    /// A `file:` specifier into a `.docker-deps/` directory in a `package.json`.
+    /// A specifier into a `.docker-deps/` directory in a file pnpm reads
+    /// specifiers from (`package.json`, `package.json5`, `package.yaml`,
+    /// `pnpm-workspace.yaml`, `pnpm-lock.yaml`, `.pnpmfile.cjs`).
     Reference,
     /// A `package.json.bak` backup.
     Backup,
@@ -78,12 +78,12 @@ pub fn check(path: &Path) -> Result<Report, GitError> {
     for raw in &staged {
         let path = String::from_utf8_lossy(raw).into_owned();
         match classify(&path) {
-            Some(Kind::Reference) => {
+            Some(Staged::Scan(format)) => {
                 let blob = git::output(
                     &root,
                     ["cat-file".into(), "blob".into(), staged_object(raw)],
                 )?;
-                violations.extend(scan_manifest(&blob).into_iter().map(|r| Violation {
+                violations.extend(scan(format, &blob).into_iter().map(|r| Violation {
                     kind: Kind::Reference,
                     path: path.clone(),
                     line: r.line,
@@ -91,7 +91,7 @@ pub fn check(path: &Path) -> Result<Report, GitError> {
                     snippet: r.specifier,
                 }));
             }
-            Some(kind) => {
+            Some(Staged::Refused(kind)) => {
                 let name = path.rsplit('/').next().unwrap_or(&path).to_string();
                 violations.push(Violation {
                     kind,
@@ -119,22 +119,34 @@ fn staged_object(path: &[u8]) -> OsString {
     git::path_from_bytes(&spec).into_os_string()
 }
 
-/// What a staged path is, if the guard cares: [`Kind::Reference`] means "a
-/// manifest to scan".
-fn classify(path: &str) -> Option<Kind> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    let name = parts.pop()?;
-    let in_deps = parts.contains(&".docker-deps");
-    match name {
-        "package.json.bak" => Some(Kind::Backup),
-        ".dockprep-prep.json" if parts.last() == Some(&".docker-deps") => Some(Kind::Journal),
-        _ if in_deps => Some(Kind::DockerDeps),
-        "package.json" => Some(Kind::Reference),
-        _ => None,
-    }
+/// What the guard does with a staged path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Staged {
+    /// A file pnpm reads specifiers from: scan its content.
+    Scan(Format),
+    /// A file prep writes: refused whatever it holds.
+    Refused(Kind),
 }
 
-use crate::syntax::prep_rewrites::scan_manifest;
+/// What a staged path is, if the guard cares. Names match in any case (one
+/// file on a case-insensitive disk).
+fn classify(path: &str) -> Option<Staged> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let name = parts.pop()?;
+    let deps = |p: &&str| p.eq_ignore_ascii_case(".docker-deps");
+    if name.eq_ignore_ascii_case("package.json.bak") {
+        return Some(Staged::Refused(Kind::Backup));
+    }
+    if parts.last().is_some_and(deps) && name.eq_ignore_ascii_case(".dockprep-prep.json") {
+        return Some(Staged::Refused(Kind::Journal));
+    }
+    if parts.iter().any(deps) {
+        return Some(Staged::Refused(Kind::DockerDeps));
+    }
+    Format::of(name).map(Staged::Scan)
+}
+
+use crate::syntax::prep_rewrites::{scan, Format};
 
 /// The roadmap's B4 message, adapted: which restore to run.
 pub fn error_message(root: &Path) -> String {
@@ -149,6 +161,8 @@ pub fn error_message(root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::syntax::prep_rewrites::scan_manifest;
 
     fn refs(text: &[u8]) -> Vec<(usize, usize, String)> {
         scan_manifest(text)
@@ -184,8 +198,9 @@ mod tests {
         assert!(!hit("file:../my.docker-deps/x.tgz"));
         assert!(!hit("file:../.docker-deps-old/x.tgz"));
         assert!(!hit("file:../packages/config"));
-        assert!(!hit("link:../.docker-deps/x"));
-        assert!(!hit("../.docker-deps/x.tgz"));
+        assert!(hit("link:../.docker-deps/x"));
+        assert!(hit("../.docker-deps/x.tgz"));
+        assert!(!hit(".docker-deps/x.tgz"));
         // Not a specifier: `file:` inside a longer string.
         assert!(!hit("see file:../.docker-deps/x.tgz"));
     }
@@ -236,16 +251,20 @@ mod tests {
 
     #[test]
     fn classifies_staged_paths() {
-        assert_eq!(classify("package.json"), Some(Kind::Reference));
-        assert_eq!(classify("apps/api/package.json"), Some(Kind::Reference));
-        assert_eq!(classify("apps/api/package.json.bak"), Some(Kind::Backup));
+        let scan = |f| Some(Staged::Scan(f));
+        let refused = |k| Some(Staged::Refused(k));
+        assert_eq!(classify("package.json"), scan(Format::Json));
+        assert_eq!(classify("apps/api/Package.JSON"), scan(Format::Json));
+        assert_eq!(classify("pnpm-workspace.yaml"), scan(Format::Yaml));
+        assert_eq!(classify("a/.pnpmfile.cjs"), scan(Format::Js));
+        assert_eq!(classify("apps/api/package.json.bak"), refused(Kind::Backup));
         assert_eq!(
             classify(".docker-deps/.dockprep-prep.json"),
-            Some(Kind::Journal)
+            refused(Kind::Journal)
         );
         assert_eq!(
-            classify("web/.docker-deps/bytelyst-config-1.4.0.tgz"),
-            Some(Kind::DockerDeps)
+            classify("web/.Docker-Deps/bytelyst-config-1.4.0.tgz"),
+            refused(Kind::DockerDeps)
         );
         assert_eq!(classify("src/package.json.orig"), None);
         assert_eq!(classify("README.md"), None);

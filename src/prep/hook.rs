@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::git::{self, GitError};
 use super::guard;
 use crate::fsutil::write_atomic;
+use crate::syntax::prep_rewrites::{fallback_pattern, Format, FILES};
 
 pub const BEGIN: &str = "# >>> dockprep guard >>>";
 pub const END: &str = "# <<< dockprep guard <<<";
@@ -94,26 +95,53 @@ fn uses_husky(root: &Path) -> bool {
             .is_some_and(|s| s.contains("husky"))
 }
 
-/// The hook block: `dockprep guard` when it is on PATH, else the roadmap's
-/// grep (generalised to any `file:…/.docker-deps/` depth, reading the staged
-/// content) so that teammates without dockprep are protected too.
+/// The hook block: `dockprep guard` when it is on PATH, else a shell
+/// fallback so that teammates without dockprep are protected too: it
+/// refuses staged backups and `.docker-deps/` files, and greps the staged
+/// content of every file pnpm reads specifiers from with the pattern
+/// [`fallback_pattern`] builds from the guard's own grammar (escapes,
+/// either separator, any case).
 pub fn block(message: &str) -> String {
-    let message = message.replace('\'', r"'\''");
+    let mut scans = String::new();
+    for format in [Format::Json, Format::Json5, Format::Yaml, Format::Js] {
+        let specs: Vec<String> = FILES
+            .iter()
+            .filter(|(_, f)| *f == format)
+            .map(|(name, _)| sh_quote(&format!(":(glob,icase)**/{name}")))
+            .collect();
+        scans.push_str(&format!(
+            " ||\n    dockprep_scan {} {}",
+            sh_quote(&fallback_pattern(format)),
+            specs.join(" ")
+        ));
+    }
     format!(
         r#"{BEGIN}
-# Refuses commits of package.json files rewritten by `dockprep prep` or
-# docker-prep.sh (file:…/.docker-deps/ references) and of prep backups.
+# Refuses commits of files rewritten by `dockprep prep` or docker-prep.sh
+# (specifiers into .docker-deps/, however escaped) and of prep backups.
 if command -v dockprep >/dev/null 2>&1; then
   dockprep guard || exit 1
-elif git diff --cached --name-only --diff-filter=ACMR -- ':(glob)**/package.json.bak' ':(glob)**/.docker-deps/**' | grep . ||
-  git diff --cached --name-only -z --diff-filter=ACMR -- ':(glob)**/package.json' |
-    xargs -0 -r git --literal-pathspecs grep --cached -lE '"file:([^"]*/)?\.docker-deps/' -- | grep .; then
-  echo '{message}' >&2
-  exit 1
+else
+  dockprep_scan() {{
+    dockprep_pattern=$1
+    shift
+    git diff --cached --name-only -z --diff-filter=ACMR -- "$@" |
+      xargs -0 -r git --literal-pathspecs grep --cached -l -i -E -e "$dockprep_pattern" -- | grep .
+  }}
+  if git diff --cached --name-only --diff-filter=ACMR -- ':(glob,icase)**/package.json.bak' ':(glob,icase)**/.docker-deps/**' | grep .{scans}; then
+    echo {} >&2
+    exit 1
+  fi
 fi
 {END}
-"#
+"#,
+        sh_quote(message)
     )
+}
+
+/// `s` in single quotes for `sh`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 pub fn install(path: &Path) -> Result<Done, HookError> {
@@ -293,5 +321,9 @@ mod tests {
     #[test]
     fn message_is_quoted_for_the_shell() {
         assert!(block("it's").contains(r"echo 'it'\''s' >&2"));
+        assert!(
+            !block("m").contains("\n\n"),
+            "no empty line inside the block"
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod git;
 pub mod guard;
 pub mod hook;
 pub mod journal;
+pub mod lock;
 pub mod plan;
 
 use std::path::PathBuf;

@@ -43,6 +43,8 @@ pub enum PlanError {
         package: String,
         looked: String,
     },
+    #[error("{}: its name and version make the tarball {file}, not one file in .docker-deps/", manifest.display())]
+    UnsafeTarball { manifest: PathBuf, file: String },
     #[error(transparent)]
     Pack(#[from] PackError),
 }
@@ -147,19 +149,47 @@ pub fn sources(opts: &PlanOptions) -> Result<Project, PlanError> {
         },
     )
     .map_err(|_| PlanError::NotFound(root.clone()))?;
-    if let Some(e) = p
-        .errors
-        .iter()
-        .find(|e| e.path.ends_with("package.json") || e.path.ends_with("pnpm-workspace.yaml"))
-    {
+    // A manifest, workspace file or configuration that does not read is
+    // fatal: prep never runs on a guess (defaults in place of a broken
+    // `dockprep.toml`).
+    if let Some(e) = p.errors.iter().find(|e| {
+        ["package.json", "pnpm-workspace.yaml", "dockprep.toml"]
+            .iter()
+            .any(|n| e.path.ends_with(n))
+    }) {
+        let config = e.path.ends_with("dockprep.toml");
         return Err(PlanError::Unreadable {
             path: e.path.clone(),
             line: e.line,
             column: e.column,
-            message: e.message.clone(),
+            message: if config {
+                without_values(&e.message)
+            } else {
+                e.message.clone()
+            },
         });
     }
     Ok(p)
+}
+
+/// A configuration error without the values it quotes (`"…"` and `` `…` ``
+/// segments become `…`): the place (file, line, column) says where, and
+/// what a value holds never reaches a log.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut open: Option<char> = None;
+    for c in message.chars() {
+        match open {
+            Some(q) if c == q => open = None,
+            Some(_) => {}
+            None if c == '"' || c == '`' => {
+                open = Some(c);
+                out.push('…');
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// Computes the plan (packing in memory, in parallel).
@@ -283,18 +313,28 @@ pub fn plan(opts: &PlanOptions) -> Result<Plan, PlanError> {
         frontier.retain(|n| !packed.contains_key(n));
     }
 
-    let tarballs: Vec<PlannedTarball> = packed
-        .iter()
-        .map(|(name, m)| PlannedTarball {
+    let mut tarballs: Vec<PlannedTarball> = Vec::new();
+    for (name, m) in &packed {
+        let path = format!("{DEPS_DIR}/{}", tarball::file_name(&m.name, &m.version));
+        // The name and version come from a workspace's manifest: a version
+        // such as `1.0.0/../../x` must not take the tarball out of
+        // `.docker-deps/` (here or in a build context).
+        if super::journal::shape(&path, super::journal::Role::Tarball).is_err() {
+            return Err(PlanError::UnsafeTarball {
+                manifest: providers[name].manifest.clone(),
+                file: super::journal::shown(&path),
+            });
+        }
+        tarballs.push(PlannedTarball {
             name: name.clone(),
             version: m.version.clone(),
-            path: format!("{DEPS_DIR}/{}", tarball::file_name(&m.name, &m.version)),
+            path,
             bytes: m.tarball.bytes.clone(),
             integrity: m.tarball.integrity.clone(),
             files: m.files,
             source: providers[name].dir.clone(),
-        })
-        .collect();
+        });
+    }
     let by_name: HashMap<&str, &PlannedTarball> =
         tarballs.iter().map(|t| (t.name.as_str(), t)).collect();
 
@@ -552,6 +592,20 @@ pub(crate) fn to_text_like(v: &Value, like: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configuration_errors_quote_no_values() {
+        assert_eq!(
+            without_values(
+                "invalid dockprep.toml: invalid type: string \"npm_Secret\", expected a sequence"
+            ),
+            "invalid dockprep.toml: invalid type: string …, expected a sequence"
+        );
+        assert_eq!(
+            without_values("unknown rule `x` (see `y`); \"cut"),
+            "unknown rule … (see …); …"
+        );
+    }
 
     #[test]
     fn relative_paths() {
