@@ -1,5 +1,11 @@
 //! Output formats, one file each. Each takes the project (for file texts and
 //! paths) and the findings, and returns text; none decides exit codes.
+//!
+//! No format prints a secret: every text that comes from the inputs (source
+//! lines, messages, errors, fix texts) goes through a
+//! [`Redactor`](crate::diagnostics::redact::Redactor) before it is escaped for
+//! the format. `render` masks credential spans; `render_with` also masks the
+//! values the caller's redactor knows (the environment's tokens).
 
 pub mod concise;
 pub mod github;
