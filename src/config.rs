@@ -126,19 +126,30 @@ impl Config {
     ) -> Result<Config, crate::syntax::ParseError> {
         let c = Config::parse(text)?;
         let r = &c.rules;
-        let named = [
+        // A rule named as a key is quoted; one given as a value is not (a
+        // value may be anything, a token pasted in the wrong place too).
+        for s in r.severity.keys() {
+            if !known(s.get_ref()) {
+                return Err(crate::syntax::ParseError::new(
+                    format!(
+                        "invalid dockprep.toml: unknown rule `{}` (see `dockprep rules`)",
+                        s.get_ref()
+                    ),
+                    s.span().into(),
+                ));
+            }
+        }
+        let values = [
             ("rules.select", r.select.iter().collect::<Vec<_>>()),
             ("rules.ignore", r.ignore.iter().collect()),
-            ("[rules.severity]", r.severity.keys().collect()),
             (
                 "[rules.per-path-ignores]",
                 r.per_path_ignores.values().flatten().collect(),
             ),
         ];
-        for (key, slugs) in named {
+        for (key, slugs) in values {
             for s in slugs {
                 if s.get_ref() != "*" && !known(s.get_ref()) {
-                    // The name is not repeated: it may be anything, a token too.
                     return Err(crate::syntax::ParseError::new(
                         format!(
                             "invalid dockprep.toml: an unknown rule in `{key}` (see `dockprep rules`)"
@@ -269,8 +280,7 @@ mod tests {
         let known = |s: &str| s == "unused-build-arg";
         let e = Config::parse_checked(text, known).unwrap_err();
         assert!(
-            e.message
-                .contains("an unknown rule in `[rules.severity]` (see `dockprep rules`)"),
+            e.message.contains("unknown rule `no-such-rule`"),
             "{}",
             e.message
         );

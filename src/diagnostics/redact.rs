@@ -188,14 +188,19 @@ impl Masked {
 }
 
 /// A source line as echoed: up to its first NUL (a binary file's lines are
-/// not text), control characters shown as `�`.
+/// not text; `/proc/self/environ` holds one variable per NUL), control
+/// characters shown as `�` ([`printable`]).
 pub fn echo_line(line: &str) -> String {
-    line.split('\0')
-        .next()
-        .unwrap_or("")
-        .chars()
+    let line = line.split('\0').next().unwrap_or("");
+    printable(line).replace(['\r', '\n'], "\u{FFFD}")
+}
+
+/// `text` safe to print on a terminal: control characters but line breaks
+/// and tabs (an escape sequence, a NUL) shown as `�`, one for one.
+pub fn printable(text: &str) -> String {
+    text.chars()
         .map(|c| {
-            if c.is_control() && c != '\t' {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
                 '\u{FFFD}'
             } else {
                 c
@@ -349,7 +354,12 @@ fn value_at(line: &str, at: usize, rest: bool) -> Option<Range<usize>> {
 }
 
 static MAPPING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:^|[\s{,\[])(?:"([^"\\]+)"|'([^']+)'|([A-Za-z_][A-Za-z0-9_.-]*))[ \t]*:"#)
+    // A key where YAML or JSON puts one: first on its line (after a list
+    // item's `- `), or after a flow collection's `{`, `[` or `,`; not a word
+    // in prose (`a build secret: …`).
+    Regex::new(
+        r#"(?:^[ \t]*(?:-[ \t]+)*|[{,\[][ \t]*)(?:"([^"\\]+)"|'([^']+)'|([A-Za-z_][A-Za-z0-9_.-]*))[ \t]*:"#,
+    )
         .expect("the mapping pattern")
 });
 static LEGACY_ENV: LazyLock<Regex> = LazyLock::new(|| {
@@ -603,6 +613,7 @@ mod tests {
             "secrets:",
             "http://localhost:3300/api/packages/x/npm/",
             "ARG NPM_TOKEN=****",
+            "and mounts no build secret: it builds only from tarballs",
             "write `_authToken=${TOKEN_VAR}` and pass the token",
             "RUN NPM_TOKEN=$(cat /run/secrets/t) pnpm install",
         ] {

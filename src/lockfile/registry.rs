@@ -179,13 +179,13 @@ mod tests {
     fn printed_url_has_no_credentials() {
         let r = super::Registry::new("https://u:secret@reg.example/api/npm", None);
         assert_eq!(r.shown, "https://reg.example/api/npm/");
-        let r = super::Registry::new("http://127.0.0.1:1/npm/?token=pw", None);
-        assert_eq!(r.shown, "http://127.0.0.1:1/npm/");
-        let r = super::Registry::new("user:pw@127.0.0.1:1", None);
-        assert!(!r.shown.contains("pw"), "{}", r.shown);
         assert_eq!(
             r.standard_tarball("@s/x", "1.0.0"),
             "https://u:secret@reg.example/api/npm/@s/x/-/x-1.0.0.tgz"
         );
+        let r = super::Registry::new("http://127.0.0.1:1/npm/?token=pw", None);
+        assert_eq!(r.shown, "http://127.0.0.1:1/npm/");
+        let r = super::Registry::new("user:pw@127.0.0.1:1", None);
+        assert!(!r.shown.contains("pw"), "{}", r.shown);
     }
 }

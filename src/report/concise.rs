@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{one_line, summary_line};
+use super::{one_line, shown, summary_line};
 use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::Finding;
 use crate::paths::display_path;
@@ -28,7 +28,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
                 pos.column,
                 f.severity.as_str(),
                 f.rule,
-                one_line(&redactor.redact(&f.message))
+                one_line(&shown(redactor, &f.message))
             );
             ((path, pos.line, pos.column), text)
         })
@@ -47,7 +47,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
             display_path(&e.path),
             e.line,
             e.column,
-            one_line(&redactor.redact(&e.message))
+            one_line(&shown(redactor, &e.message))
         );
     }
     out.push_str(&summary_line(project, findings));

@@ -7,6 +7,7 @@
 
 use std::fmt::Write;
 
+use super::shown;
 use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::{Finding, Severity};
 use crate::paths::display_path;
@@ -64,7 +65,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
             "::{} {}::{}",
             command(f.severity),
             props.join(","),
-            escape_data(&redactor.redact(&f.message))
+            escape_data(&shown(redactor, &f.message))
         );
     }
     for e in &project.errors {
@@ -74,7 +75,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
             escape_property(&display_path(&e.path)),
             e.line,
             e.column,
-            escape_data(&redactor.redact(&e.message))
+            escape_data(&shown(redactor, &e.message))
         );
     }
     out

@@ -3,13 +3,15 @@
 //!
 //! A source line is echoed up to its first NUL, at most [`MAX_LINE`]
 //! characters around the label, with its secrets masked (the caret follows
-//! the mask). In an error's line the text under the label is masked too: a
-//! value the parser rejected may be a secret written in the wrong place.
+//! the mask). In an error's line the text under the label is masked too
+//! (unless the message names it: a key): a value the parser rejected may be a
+//! secret written in the wrong place.
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::shown;
 use crate::diagnostics::redact::{echo_line, Redactor};
 use crate::diagnostics::{Finding, Label, Severity};
 use crate::paths::display_path;
@@ -70,7 +72,7 @@ pub fn render_with(
             st.sev.render(),
             st.sev.render_reset(),
             st.bold.render(),
-            r.redact(&e.message),
+            shown(r, &e.message),
             st.bold.render_reset()
         );
         match e.at {
@@ -83,11 +85,14 @@ pub fn render_with(
                     .to_string()
                     .len();
                 let label = Label::new(file, span, "");
+                // The rejected text is masked, unless the message names it
+                // (a key: `unknown field `selct``).
+                let text = project.sources.get(file).text.get(span.start..span.end);
                 let how = Echo {
                     mark: '^',
                     header: true,
                     width,
-                    hide_label: true,
+                    hide_label: text.is_none_or(|t| !e.message.contains(t)),
                 };
                 snippet(&mut out, project, &label, &st, how, r);
                 out.push('\n');
@@ -119,7 +124,7 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool, r: &Re
         f.rule,
         st.sev.render_reset(),
         st.bold.render(),
-        r.redact(&f.message),
+        shown(r, &f.message),
         st.bold.render_reset()
     );
     let width = gutter_width(project, f);
@@ -153,7 +158,7 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool, r: &Re
             " ".repeat(width),
             st.blue.render(),
             st.blue.render_reset(),
-            r.redact(&fix.message)
+            shown(r, &fix.message)
         );
     }
     out.push('\n');
@@ -245,13 +250,13 @@ fn snippet(
     } else {
         (0, chars.len())
     };
-    let shown: String = chars[from..to]
+    let visible: String = chars[from..to]
         .iter()
         .map(|c| if *c == '\t' { ' ' } else { *c })
         .collect();
     let dots = if from > 0 { "..." } else { "" };
     let src = format!(
-        "{b}{:>width$} |{rs} {dots}{shown}{}",
+        "{b}{:>width$} |{rs} {dots}{visible}{}",
         pos.line,
         if to < chars.len() { "..." } else { "" }
     );
@@ -264,7 +269,7 @@ fn snippet(
         "{pad} {b}|{rs} {}{}{marks} {}{}",
         " ".repeat(caret_start),
         ms.render(),
-        r.redact(&label.message),
+        shown(r, &label.message),
         ms.render_reset()
     );
     let _ = writeln!(out, "{}", line.trim_end());

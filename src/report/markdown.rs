@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use super::one_line;
+use super::{one_line, shown};
 use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::{Finding, Severity};
 use crate::paths::display_path;
@@ -46,7 +46,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
             out,
             "| {} | {} | {} | {} |",
             n + 1,
-            cell(&redactor.redact(&f.message)),
+            cell(&shown(redactor, &f.message)),
             code(&format!("{}:{}", display_path(&file.path), pos.line)),
             severity(f.severity)
         );
@@ -58,7 +58,7 @@ pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor)
                 out,
                 "- {}: {}",
                 code(&format!("{}:{}", display_path(&e.path), e.line)),
-                one_line(&redactor.redact(&e.message))
+                one_line(&shown(redactor, &e.message))
             );
         }
     }

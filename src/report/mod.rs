@@ -14,6 +14,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
+use crate::diagnostics::redact::{printable, Redactor};
 use crate::diagnostics::{Finding, Severity};
 use crate::project::Project;
 
@@ -37,6 +38,12 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// A text from the inputs as a terminal format prints it: secrets masked,
+/// control characters shown as `�`.
+pub(crate) fn shown(redactor: &Redactor, s: &str) -> String {
+    printable(&redactor.redact(s))
 }
 
 /// A message on one line (line breaks become spaces).
