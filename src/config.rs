@@ -135,14 +135,10 @@ impl Config {
     ) -> Result<Config, crate::syntax::ParseError> {
         let c = Config::parse(text)?;
         let r = &c.rules;
-        let slugs = r
-            .select
-            .iter()
-            .chain(&r.ignore)
-            .chain(r.severity.keys())
-            .chain(r.per_path_ignores.values().flatten());
-        for s in slugs {
-            if s.get_ref() != "*" && !known(s.get_ref()) {
+        // A rule named as a key is quoted; one given as a value is not (a
+        // value may be anything, a token pasted in the wrong place too).
+        for s in r.severity.keys() {
+            if !known(s.get_ref()) {
                 return Err(crate::syntax::ParseError::new(
                     format!(
                         "invalid dockprep.toml: unknown rule `{}` (see `dockprep rules`)",
@@ -150,6 +146,26 @@ impl Config {
                     ),
                     s.span().into(),
                 ));
+            }
+        }
+        let values = [
+            ("rules.select", r.select.iter().collect::<Vec<_>>()),
+            ("rules.ignore", r.ignore.iter().collect()),
+            (
+                "[rules.per-path-ignores]",
+                r.per_path_ignores.values().flatten().collect(),
+            ),
+        ];
+        for (key, slugs) in values {
+            for s in slugs {
+                if s.get_ref() != "*" && !known(s.get_ref()) {
+                    return Err(crate::syntax::ParseError::new(
+                        format!(
+                            "invalid dockprep.toml: an unknown rule in `{key}` (see `dockprep rules`)"
+                        ),
+                        s.span().into(),
+                    ));
+                }
             }
         }
         Ok(c)
@@ -161,7 +177,7 @@ impl Config {
         let c = toml::from_str::<Config>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             crate::syntax::ParseError::new(
-                format!("invalid dockprep.toml: {}", e.message()),
+                format!("invalid dockprep.toml: {}", without_values(e.message())),
                 span.into(),
             )
         })?;
@@ -169,7 +185,7 @@ impl Config {
         for g in r.per_path_ignores.keys() {
             if let Err(e) = globset::Glob::new(g.get_ref()) {
                 return Err(crate::syntax::ParseError::new(
-                    format!("invalid dockprep.toml: bad path glob: {e}"),
+                    format!("invalid dockprep.toml: bad path glob: {}", e.kind()),
                     g.span().into(),
                 ));
             }
@@ -184,6 +200,26 @@ impl Config {
             .map_or_else(|| "app".to_string(), |n| n.to_string_lossy().into_owned());
         self.build.cache_id.replace("{repo}", &name)
     }
+}
+
+/// A TOML or serde message without the values it quotes: `invalid type:
+/// string "…", expected a sequence` becomes `invalid type: string, expected
+/// a sequence`, `unknown variant `…`` becomes `unknown variant`. The value
+/// may be anything, a token pasted in the wrong place too; the error's place
+/// (line and column) says where it is. Names of the file's own keys stay.
+fn without_values(message: &str) -> String {
+    static QUOTED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r#"(invalid (?:type|value): [a-z][a-z ]*?) (?:"(?:[^"\\]|\\.)*"|`[^`]*`)|(unknown variant) `[^`]*`"#,
+        )
+        .expect("the pattern of quoted values")
+    });
+    let m = QUOTED.replace_all(message, "$1$2");
+    m.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// What `dockprep init` writes: every key with its default, explained.
@@ -266,7 +302,12 @@ mod tests {
         assert_eq!(&text[e.span.start..e.span.end], "no-such-rule");
         let e =
             Config::parse("[rules]\nseverity = { unused-build-arg = \"urgent\" }\n").unwrap_err();
-        assert!(e.message.contains("urgent"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown variant, expected one of"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("urgent"), "{}", e.message);
         let e = Config::parse("[rules]\nselct = []\n").unwrap_err();
         assert!(e.message.contains("selct"), "{}", e.message);
         assert_eq!(e.span.start, 8);
@@ -285,5 +326,35 @@ mod tests {
         let e = Config::parse("[registry]\nport = \"x\"\n").unwrap_err();
         assert!(e.span.start > 0);
         assert!(Config::parse("[nope]\n").is_err());
+    }
+
+    #[test]
+    fn errors_quote_no_values() {
+        for text in [
+            "[rules]\nignore = \"tok_3f9a8c7e\"\n",
+            "[registry]\nport = \"tok_3f9a8c7e\"\n",
+            "[registry]\nscopes = [\"a\", 3]\nhost = [\"tok_3f9a8c7e\"]\n",
+            "[build]\nsyntax = \"tok_3f9a8c7e\"\n",
+            "[rules.severity]\nunused-build-arg = \"tok_3f9a8c7e\"\n",
+            "[corepack.env]\nNPM_TOKEN = 12345678\n",
+            "[rules]\nignore = tok_3f9a8c7e\n",
+            "[rules]\nignore = [\"tok_3f9a8c7e\n",
+        ] {
+            let e = Config::parse(text).unwrap_err();
+            assert!(
+                !e.message.contains("tok_3f9a8c7e") && !e.message.contains("12345678"),
+                "{text}: {}",
+                e.message
+            );
+            assert!(!e.message.contains('\n'), "one line: {}", e.message);
+        }
+        let e =
+            Config::parse_checked("[rules]\nignore = [\"tok_3f9a8c7e\"]\n", |_| false).unwrap_err();
+        assert!(!e.message.contains("tok_3f9a8c7e"), "{}", e.message);
+        let e = Config::parse("[rules]\nignore = \"x\"\n").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid dockprep.toml: invalid type: string, expected a sequence"
+        );
     }
 }

@@ -106,16 +106,18 @@ pub fn run(args: Args) -> Result<u8, Failure> {
             preview: args.preview,
         };
         let findings = rules::run_with(&project, &rules, cli);
+        let r = &super::redactor();
+        let (p, f) = (&project, &findings);
         let text = match args.format {
-            Format::Json => report::json::render(&project, &findings),
-            Format::Concise => report::concise::render(&project, &findings),
-            Format::Sarif => report::sarif::render(&project, &findings, registry::RULES),
-            Format::Github => report::github::render(&project, &findings),
-            Format::Markdown => report::markdown::render(&project, &findings),
+            Format::Json => report::json::render_with(p, f, r),
+            Format::Concise => report::concise::render_with(p, f, r),
+            Format::Sarif => report::sarif::render_with(p, f, registry::RULES, r),
+            Format::Github => report::github::render_with(p, f, r),
+            Format::Markdown => report::markdown::render_with(p, f, r),
             Format::Human => {
                 let color = std::io::stdout().is_terminal()
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-                report::human::render(&project, &findings, color)
+                report::human::render_with(p, f, color, r)
             }
         };
         let mut stdout = std::io::stdout().lock();

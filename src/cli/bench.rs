@@ -7,7 +7,6 @@ use super::build::{BuildFlags, ProgressMode};
 use super::{exit, Failure};
 use dockprep::bench::{report, BenchReport};
 use dockprep::build::bench::{self as measure, Event};
-use dockprep::docker::client::Redactor;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -101,7 +100,7 @@ pub fn measured(a: &Args) -> Result<BenchReport, Failed> {
         no_preflight: a.flags.no_preflight,
         plain: a.flags.progress == ProgressMode::Plain,
     };
-    let mut redactor = Redactor::default();
+    let mut redactor = super::redactor();
     let mut on = |e: Event<'_>| match e {
         Event::Build {
             done,

@@ -216,7 +216,7 @@ pub fn run(a: Args) -> Result<u8, Failure> {
                 return Err(Failure::usage(e));
             }
         };
-        let mut redactor = Redactor::default();
+        let mut redactor = super::redactor();
         let mut results = Vec::new();
         let mut code = exit::CLEAN;
         let tmp = match tempfile::tempdir() {
@@ -248,9 +248,10 @@ pub fn run(a: Args) -> Result<u8, Failure> {
             let spec = &prepared.spec;
             if let Some((why, note)) = &prepared.fallback {
                 eprintln!(
-                "{}: {why}\n  building with tarballs instead (the work tree is not touched): {note}",
-                spec.name
-            );
+                    "{}: {}\n  building with tarballs instead (the work tree is not touched): {note}",
+                    spec.name,
+                    redactor.redact(why)
+                );
             }
             match run_build(&plan, spec, a.no_cache, a.flags.progress, &mut redactor) {
                 Ok(out) => {

@@ -64,7 +64,10 @@ pub fn run(a: Args) -> Result<u8, Failure> {
             print!("{}", report::human::errors(&out.project, color));
         };
         if a.diff {
-            print!("{}", engine::diff(&out.changes));
+            print!(
+                "{}",
+                super::redactor().redact_known(&engine::diff(&out.changes))
+            );
         }
         if a.check || a.diff {
             if !a.diff {

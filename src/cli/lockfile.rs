@@ -157,9 +157,9 @@ fn registry_for(a: &Args, scope: Option<&str>) -> Result<(String, Option<String>
     let npmrc = std::fs::read_to_string(a.path.join(".npmrc"))
         .ok()
         .map(|t| Npmrc::parse(&t));
-    let url = match (&a.registry, std::env::var("DOCKPREP_REGISTRY_URL").ok()) {
-        (Some(u), _) => u.clone(),
-        (None, Some(u)) if !u.is_empty() => u,
+    let (url, from) = match (&a.registry, std::env::var("DOCKPREP_REGISTRY_URL").ok()) {
+        (Some(u), _) => (u.clone(), "--registry".to_string()),
+        (None, Some(u)) if !u.is_empty() => (u, "$DOCKPREP_REGISTRY_URL".to_string()),
         _ => {
             let from_rc = npmrc.as_ref().and_then(|rc| {
                 rc.entries.iter().find_map(|e| match &e.kind {
@@ -179,11 +179,19 @@ fn registry_for(a: &Args, scope: Option<&str>) -> Result<(String, Option<String>
                     a.path.join(".npmrc").display()
                 ));
             };
-            expand(&u).map_err(|e| {
-                format!("{}: the registry URL: {e}", a.path.join(".npmrc").display())
-            })?
+            let rc = a.path.join(".npmrc").display().to_string();
+            let u = expand(&u).map_err(|e| format!("{rc}: the registry URL: {e}"))?;
+            (u, rc)
         }
     };
+    // Not quoted: a malformed URL may hold a password (`user:pw@host:1`).
+    let web = url::Url::parse(url.trim())
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+    if !web {
+        return Err(format!(
+            "{from}: the registry URL is not an http(s) URL with a host"
+        ));
+    }
     let token_file = a
         .token_file
         .clone()

@@ -83,6 +83,13 @@ impl Failure {
     }
 }
 
+/// The masking of everything printed: credential spans, and the values of
+/// the environment's credential-like variables (`GITEA_NPM_TOKEN`,
+/// `NPM_TOKEN`, `NPM_CONFIG__AUTH…`, `*_PASSWORD`).
+pub fn redactor() -> dockprep::diagnostics::redact::Redactor {
+    dockprep::diagnostics::redact::Redactor::from_vars(std::env::vars_os())
+}
+
 /// Exit codes shared by the subcommands.
 pub mod exit {
     pub const CLEAN: u8 = 0;
@@ -122,7 +129,7 @@ pub fn main() -> ExitCode {
     match ended {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            eprintln!("error: {}", redactor().redact(&f.message));
             ExitCode::from(f.code)
         }
     }

@@ -32,31 +32,9 @@ pub enum DockerError {
     },
 }
 
-/// Replaces secret values in anything printed.
-#[derive(Clone, Debug, Default)]
-pub struct Redactor {
-    secrets: Vec<String>,
-}
-
-impl Redactor {
-    pub fn add(&mut self, value: &str) {
-        let v = value.trim();
-        if v.len() >= 4 && !self.secrets.iter().any(|s| s == v) {
-            self.secrets.push(v.to_string());
-            // longest first, so a secret containing another is replaced whole
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        }
-    }
-    pub fn redact(&self, text: &str) -> String {
-        let mut t = text.to_string();
-        for s in &self.secrets {
-            if t.contains(s.as_str()) {
-                t = t.replace(s.as_str(), "***");
-            }
-        }
-        t
-    }
-}
+/// Masks secrets in anything printed (the one masking helper: see
+/// [`crate::diagnostics::redact`]).
+pub use crate::diagnostics::redact::Redactor;
 
 /// A Docker client that can build with BuildKit.
 #[derive(Clone, Debug)]
@@ -273,15 +251,6 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_longest_first() {
-        let mut r = Redactor::default();
-        r.add("abcd");
-        r.add("abcdefgh\n");
-        r.add("ab");
-        assert_eq!(r.redact("x abcdefgh y abcd ab"), "x *** y *** ab");
-    }
 
     #[test]
     fn a_tar_context_is_read_from_stdin() {

@@ -361,14 +361,18 @@ pub fn write(changes: &[Change]) -> Result<(), FixError> {
     Ok(super::writer::write(changes)?)
 }
 
-/// A unified diff of the changes, `a/` and `b/` prefixed.
+/// A unified diff of the changes, `a/` and `b/` prefixed. Both sides are
+/// masked first ([`crate::diagnostics::redact`]: a credential span is `****`,
+/// masking keeps lines), so no secret shows, as context or as a change.
 pub fn diff(changes: &[Change]) -> String {
+    let r = crate::diagnostics::redact::Redactor::default();
     let mut out = String::new();
     for c in changes {
-        let old = c.original.as_deref().unwrap_or("");
+        let old = r.redact(c.original.as_deref().unwrap_or(""));
+        let fixed = r.redact(&c.fixed);
         let shown = crate::paths::display_path(&c.path);
         let shown = shown.trim_start_matches('/');
-        let d = similar::TextDiff::from_lines(old, &c.fixed);
+        let d = similar::TextDiff::from_lines(&old, &fixed);
         let from = if c.original.is_some() {
             format!("a/{shown}")
         } else {

@@ -2,11 +2,12 @@
 //! abbreviated packument, `GET <registry>/<@scope%2fname>`.
 
 use super::{Published, Source, SourceError};
+use crate::diagnostics::redact::{display_url, Redactor};
 
 /// One registry, with an optional bearer token (never printed).
 pub struct Registry {
     url: String,
-    /// The URL as printed: without any `user:password@`.
+    /// The URL as printed: without userinfo, query or fragment.
     pub shown: String,
     token: Option<String>,
     agent: ureq::Agent,
@@ -23,16 +24,7 @@ impl Registry {
             .http_status_as_error(false)
             .build()
             .into();
-        let shown = match url.split_once("://") {
-            Some((scheme, rest)) => match rest.split_once('/') {
-                Some((auth, path)) if auth.contains('@') => format!(
-                    "{scheme}://{}/{path}",
-                    auth.rsplit_once('@').map_or(auth, |(_, h)| h)
-                ),
-                _ => url.clone(),
-            },
-            None => url.clone(),
-        };
+        let shown = display_url(&url);
         Registry {
             url,
             shown,
@@ -137,7 +129,8 @@ impl Source for Registry {
         }
         let mut resp = req.call().map_err(|e| SourceError::Unreachable {
             registry: self.shown.clone(),
-            message: e.to_string(),
+            // The client's message may quote the URL.
+            message: Redactor::default().redact(&e.to_string()),
         })?;
         let status = resp.status().as_u16();
         if status == 404 {
@@ -190,5 +183,9 @@ mod tests {
             r.standard_tarball("@s/x", "1.0.0"),
             "https://u:secret@reg.example/api/npm/@s/x/-/x-1.0.0.tgz"
         );
+        let r = super::Registry::new("http://127.0.0.1:1/npm/?token=pw", None);
+        assert_eq!(r.shown, "http://127.0.0.1:1/npm/");
+        let r = super::Registry::new("user:pw@127.0.0.1:1", None);
+        assert!(!r.shown.contains("pw"), "{}", r.shown);
     }
 }

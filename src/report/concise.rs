@@ -4,12 +4,18 @@
 
 use std::fmt::Write;
 
-use super::{one_line, summary_line};
+use super::{one_line, shown, summary_line};
+use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::Finding;
 use crate::paths::display_path;
 use crate::project::Project;
 
 pub fn render(project: &Project, findings: &[Finding]) -> String {
+    render_with(project, findings, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor) -> String {
     let mut lines: Vec<((String, usize, usize), String)> = findings
         .iter()
         .map(|f| {
@@ -22,7 +28,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
                 pos.column,
                 f.severity.as_str(),
                 f.rule,
-                one_line(&f.message)
+                one_line(&shown(redactor, &f.message))
             );
             ((path, pos.line, pos.column), text)
         })
@@ -41,7 +47,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
             display_path(&e.path),
             e.line,
             e.column,
-            one_line(&e.message)
+            one_line(&shown(redactor, &e.message))
         );
     }
     out.push_str(&summary_line(project, findings));

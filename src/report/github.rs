@@ -7,6 +7,8 @@
 
 use std::fmt::Write;
 
+use super::shown;
+use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::{Finding, Severity};
 use crate::paths::display_path;
 use crate::project::Project;
@@ -33,6 +35,11 @@ pub(crate) fn escape_property(s: &str) -> String {
 }
 
 pub fn render(project: &Project, findings: &[Finding]) -> String {
+    render_with(project, findings, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor) -> String {
     let mut out = String::new();
     for f in findings {
         let file = project.sources.get(f.primary.file);
@@ -58,7 +65,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
             "::{} {}::{}",
             command(f.severity),
             props.join(","),
-            escape_data(&f.message)
+            escape_data(&shown(redactor, &f.message))
         );
     }
     for e in &project.errors {
@@ -68,7 +75,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
             escape_property(&display_path(&e.path)),
             e.line,
             e.column,
-            escape_data(&e.message)
+            escape_data(&shown(redactor, &e.message))
         );
     }
     out

@@ -1,13 +1,22 @@
 //! rustc-style diagnostics: severity and rule, `path:line:col`, the source
 //! line with a caret label, secondary labels, then a one-line summary.
+//!
+//! A source line is echoed up to its first NUL, at most [`MAX_LINE`]
+//! characters around the label, with its secrets masked (the caret follows
+//! the mask). In an error's line the text under the label is masked too
+//! (unless the message names it: a key): a value the parser rejected may be a
+//! secret written in the wrong place.
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
+use super::shown;
+use crate::diagnostics::redact::{echo_line, Redactor};
 use crate::diagnostics::{Finding, Label, Severity};
 use crate::paths::display_path;
 use crate::project::Project;
+use crate::syntax::span::floor_char_boundary;
 
 /// Longest part of a source line shown around a label.
 const MAX_LINE: usize = 160;
@@ -40,9 +49,20 @@ fn styles(sev: Option<Severity>, color: bool) -> Styles {
 
 /// Renders all findings, the errors and the summary. `color` adds ANSI styles.
 pub fn render(project: &Project, findings: &[Finding], color: bool) -> String {
+    render_with(project, findings, color, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(
+    project: &Project,
+    findings: &[Finding],
+    color: bool,
+    redactor: &Redactor,
+) -> String {
+    let r = redactor;
     let mut out = String::new();
     for f in findings {
-        finding(&mut out, project, f, color);
+        finding(&mut out, project, f, color, r);
     }
     out.push_str(&errors(project, color));
     summary(&mut out, project, findings, color);
@@ -61,7 +81,7 @@ pub fn errors(project: &Project, color: bool) -> String {
             st.sev.render(),
             st.sev.render_reset(),
             st.bold.render(),
-            e.message,
+            shown(r, &e.message),
             st.bold.render_reset()
         );
         match e.at {
@@ -73,15 +93,17 @@ pub fn errors(project: &Project, color: bool) -> String {
                     .line
                     .to_string()
                     .len();
-                snippet(
-                    &mut out,
-                    project,
-                    &Label::new(file, span, ""),
-                    &st,
-                    '^',
-                    true,
+                let label = Label::new(file, span, "");
+                // The rejected text is masked, unless the message names it
+                // (a key: `unknown field `selct``).
+                let text = project.sources.get(file).text.get(span.start..span.end);
+                let how = Echo {
+                    mark: '^',
+                    header: true,
                     width,
-                );
+                    hide_label: text.is_none_or(|t| !e.message.contains(t)),
+                };
+                snippet(&mut out, project, &label, &st, how, r);
                 out.push('\n');
             }
             None => {
@@ -100,7 +122,7 @@ pub fn errors(project: &Project, color: bool) -> String {
     out
 }
 
-fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
+fn finding(out: &mut String, project: &Project, f: &Finding, color: bool, r: &Redactor) {
     let st = styles(Some(f.severity), color);
     let _ = writeln!(
         out,
@@ -110,11 +132,17 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
         f.rule,
         st.sev.render_reset(),
         st.bold.render(),
-        f.message,
+        shown(r, &f.message),
         st.bold.render_reset()
     );
     let width = gutter_width(project, f);
-    snippet(out, project, &f.primary, &st, '^', true, width);
+    let echo = |mark, header| Echo {
+        mark,
+        header,
+        width,
+        hide_label: false,
+    };
+    snippet(out, project, &f.primary, &st, echo('^', true), r);
     // A secondary label gets its own `:::` header unless it continues the
     // previous label's file further down.
     let line = |l: &Label| project.sources.get(l.file).position(l.span.start).line;
@@ -124,7 +152,7 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
         if !header && line(l) > line(prev) + 1 {
             out.push_str("...\n");
         }
-        snippet(out, project, l, &st, '-', header, width);
+        snippet(out, project, l, &st, echo('-', header), r);
         prev = l;
     }
     if let Some(fix) = &f.fix {
@@ -138,7 +166,7 @@ fn finding(out: &mut String, project: &Project, f: &Finding, color: bool) {
             " ".repeat(width),
             st.blue.render(),
             st.blue.render_reset(),
-            fix.message
+            shown(r, &fix.message)
         );
     }
     out.push('\n');
@@ -155,40 +183,73 @@ fn gutter_width(project: &Project, f: &Finding) -> usize {
         .len()
 }
 
+/// How a label's line is shown.
+#[derive(Clone, Copy)]
+struct Echo {
+    /// `^` under a primary label, `-` under a secondary one.
+    mark: char,
+    /// With the `-->`/`:::` header line.
+    header: bool,
+    /// Of the line-number gutter.
+    width: usize,
+    /// Mask the text under the label (an error's rejected value).
+    hide_label: bool,
+}
+
 fn snippet(
     out: &mut String,
     project: &Project,
     label: &Label,
     st: &Styles,
-    mark: char,
-    header: bool,
-    width: usize,
+    how: Echo,
+    r: &Redactor,
 ) {
+    let Echo {
+        mark,
+        header,
+        width,
+        hide_label,
+    } = how;
     let file = project.sources.get(label.file);
     let pos = file.position(label.span.start);
-    let line_text = file.lines.line_text(&file.text, pos.line);
     let pad = " ".repeat(width);
-    let (b, r) = (st.blue.render(), st.blue.render_reset());
+    let (b, rs) = (st.blue.render(), st.blue.render_reset());
     if header {
         let arrow = if mark == '^' { "-->" } else { ":::" };
         let _ = writeln!(
             out,
-            "{pad}{b}{arrow}{r} {}:{}:{}",
+            "{pad}{b}{arrow}{rs} {}:{}:{}",
             display_path(&file.path),
             pos.line,
             pos.column
         );
-        let _ = writeln!(out, "{pad} {b}|{r}");
+        let _ = writeln!(out, "{pad} {b}|{rs}");
     }
-    // The label's extent on its first line, in characters.
-    let chars: Vec<char> = line_text.chars().collect();
-    let start = pos.column - 1;
+    // The line up to a NUL, and the label's extent on it, in bytes.
+    let line_start = file.lines.line_start(pos.line).unwrap_or(0);
+    let raw = file.lines.line_text(&file.text, pos.line);
+    let raw = raw.split('\0').next().unwrap_or("");
+    let at = |offset: usize| floor_char_boundary(raw, offset.saturating_sub(line_start));
     let end_pos = file.position(label.span.end.max(label.span.start));
-    let end = if end_pos.line == pos.line {
-        end_pos.column - 1
+    let (start_b, end_b) = (
+        at(label.span.start),
+        if end_pos.line == pos.line {
+            at(label.span.end.max(label.span.start))
+        } else {
+            raw.len()
+        },
+    );
+    let masked = if hide_label {
+        r.mask_also(raw, start_b..end_b)
     } else {
-        chars.len()
+        r.mask(raw)
     };
+    let (start_b, end_b) = (masked.offset(start_b, false), masked.offset(end_b, true));
+    // In characters from here on.
+    let text = &masked.text;
+    let start = text[..start_b].chars().count();
+    let end = text[..end_b.max(start_b)].chars().count();
+    let chars: Vec<char> = echo_line(text).chars().collect();
     let len = end.saturating_sub(start).max(1);
     // Window a very long line around the label.
     let (from, to) = if chars.len() > MAX_LINE {
@@ -197,13 +258,13 @@ fn snippet(
     } else {
         (0, chars.len())
     };
-    let shown: String = chars[from..to]
+    let visible: String = chars[from..to]
         .iter()
         .map(|c| if *c == '\t' { ' ' } else { *c })
         .collect();
     let dots = if from > 0 { "..." } else { "" };
     let src = format!(
-        "{b}{:>width$} |{r} {dots}{shown}{}",
+        "{b}{:>width$} |{rs} {dots}{visible}{}",
         pos.line,
         if to < chars.len() { "..." } else { "" }
     );
@@ -213,10 +274,10 @@ fn snippet(
     let marks: String = std::iter::repeat_n(mark, caret_len).collect();
     let ms = if mark == '^' { &st.sev } else { &st.blue };
     let line = format!(
-        "{pad} {b}|{r} {}{}{marks} {}{}",
+        "{pad} {b}|{rs} {}{}{marks} {}{}",
         " ".repeat(caret_start),
         ms.render(),
-        label.message,
+        shown(r, &label.message),
         ms.render_reset()
     );
     let _ = writeln!(out, "{}", line.trim_end());

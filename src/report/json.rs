@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::{Finding, Severity};
 use crate::paths::display_path;
 use crate::project::Project;
@@ -10,7 +11,7 @@ use crate::project::Project;
 struct Out<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
-    errors: Vec<JsonError<'a>>,
+    errors: Vec<JsonError>,
     summary: Summary,
 }
 
@@ -23,16 +24,16 @@ struct JsonFinding<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
-    message: &'a str,
+    message: String,
     fixable: bool,
 }
 
 #[derive(Serialize)]
-struct JsonError<'a> {
+struct JsonError {
     path: String,
     line: usize,
     column: usize,
-    message: &'a str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -42,6 +43,11 @@ struct Summary {
 }
 
 pub fn render(project: &Project, findings: &[Finding]) -> String {
+    render_with(project, findings, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor) -> String {
     let out = Out {
         version: 1,
         findings: findings
@@ -58,7 +64,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
                     column: start.column,
                     end_line: end.line,
                     end_column: end.column,
-                    message: &f.message,
+                    message: redactor.redact(&f.message),
                     fixable: f.fixable,
                 }
             })
@@ -70,7 +76,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
                 path: display_path(&e.path),
                 line: e.line,
                 column: e.column,
-                message: &e.message,
+                message: redactor.redact(&e.message),
             })
             .collect(),
         summary: Summary {

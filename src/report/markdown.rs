@@ -5,7 +5,8 @@
 
 use std::fmt::Write;
 
-use super::one_line;
+use super::{one_line, shown};
+use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::{Finding, Severity};
 use crate::paths::display_path;
 use crate::project::Project;
@@ -32,6 +33,11 @@ fn code(s: &str) -> String {
 }
 
 pub fn render(project: &Project, findings: &[Finding]) -> String {
+    render_with(project, findings, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(project: &Project, findings: &[Finding], redactor: &Redactor) -> String {
     let mut out = String::from("| # | Finding | Location | Severity |\n|---|---|---|---|\n");
     for (n, f) in findings.iter().enumerate() {
         let file = project.sources.get(f.primary.file);
@@ -40,7 +46,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
             out,
             "| {} | {} | {} | {} |",
             n + 1,
-            cell(&f.message),
+            cell(&shown(redactor, &f.message)),
             code(&format!("{}:{}", display_path(&file.path), pos.line)),
             severity(f.severity)
         );
@@ -52,7 +58,7 @@ pub fn render(project: &Project, findings: &[Finding]) -> String {
                 out,
                 "- {}: {}",
                 code(&format!("{}:{}", display_path(&e.path), e.line)),
-                one_line(&e.message)
+                one_line(&shown(redactor, &e.message))
             );
         }
     }

@@ -1,5 +1,11 @@
 //! Output formats, one file each. Each takes the project (for file texts and
 //! paths) and the findings, and returns text; none decides exit codes.
+//!
+//! No format prints a secret: every text that comes from the inputs (source
+//! lines, messages, errors, fix texts) goes through a
+//! [`Redactor`](crate::diagnostics::redact::Redactor) before it is escaped for
+//! the format. `render` masks credential spans; `render_with` also masks the
+//! values the caller's redactor knows (the environment's tokens).
 
 pub mod concise;
 pub mod github;
@@ -8,6 +14,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
+use crate::diagnostics::redact::{printable, Redactor};
 use crate::diagnostics::{Finding, Severity};
 use crate::project::Project;
 
@@ -31,6 +38,12 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// A text from the inputs as a terminal format prints it: secrets masked,
+/// control characters shown as `�`.
+pub(crate) fn shown(redactor: &Redactor, s: &str) -> String {
+    printable(&redactor.redact(s))
 }
 
 /// A message on one line (line breaks become spaces).

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
+use crate::diagnostics::redact::Redactor;
 use crate::diagnostics::Fix;
 use crate::diagnostics::{Finding, Label, Severity};
 use crate::paths::clean;
@@ -34,7 +35,20 @@ fn level(s: Severity) -> &'static str {
 /// Renders the log. `rules` become `tool.driver.rules` in that order
 /// (results point into it by `ruleIndex`).
 pub fn render(project: &Project, findings: &[Finding], rules: &[&Rule]) -> String {
-    let results: Vec<Value> = findings.iter().map(|f| result(project, f, rules)).collect();
+    render_with(project, findings, rules, &Redactor::default())
+}
+
+/// [`render`], masking what `redactor` knows too.
+pub fn render_with(
+    project: &Project,
+    findings: &[Finding],
+    rules: &[&Rule],
+    redactor: &Redactor,
+) -> String {
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| result(project, f, rules, redactor))
+        .collect();
     let mut invocation = Map::new();
     invocation.insert(
         "executionSuccessful".into(),
@@ -51,7 +65,7 @@ pub fn render(project: &Project, findings: &[Finding], rules: &[&Rule]) -> Strin
                 };
                 json!({
                     "level": "error",
-                    "message": {"text": e.message},
+                    "message": {"text": redactor.redact(&e.message)},
                     "locations": [{"physicalLocation": {
                         "artifactLocation": artifact(&e.path),
                         "region": region,
@@ -147,22 +161,28 @@ fn descriptor(r: &Rule) -> Value {
     })
 }
 
-fn result(project: &Project, f: &Finding, rules: &[&Rule]) -> Value {
+fn result(project: &Project, f: &Finding, rules: &[&Rule], redactor: &Redactor) -> Value {
     let mut out = Map::new();
     out.insert("ruleId".into(), json!(f.rule));
     if let Some(i) = rules.iter().position(|r| r.slug == f.rule) {
         out.insert("ruleIndex".into(), json!(i));
     }
     out.insert("level".into(), json!(level(f.severity)));
-    out.insert("message".into(), json!({"text": f.message}));
-    out.insert("locations".into(), json!([location(project, &f.primary)]));
+    out.insert(
+        "message".into(),
+        json!({"text": redactor.redact(&f.message)}),
+    );
+    out.insert(
+        "locations".into(),
+        json!([location(project, &f.primary, redactor)]),
+    );
     if !f.secondary.is_empty() {
         let related: Vec<Value> = f
             .secondary
             .iter()
             .enumerate()
             .map(|(i, l)| {
-                let mut loc = location(project, l);
+                let mut loc = location(project, l, redactor);
                 loc["id"] = json!(i + 1);
                 loc
             })
@@ -170,19 +190,19 @@ fn result(project: &Project, f: &Finding, rules: &[&Rule]) -> Value {
         out.insert("relatedLocations".into(), Value::Array(related));
     }
     if let Some(fix) = &f.fix {
-        out.insert("fixes".into(), json!([fix_object(project, fix)]));
+        out.insert("fixes".into(), json!([fix_object(project, fix, redactor)]));
     }
     Value::Object(out)
 }
 
-fn location(project: &Project, l: &Label) -> Value {
+fn location(project: &Project, l: &Label, redactor: &Redactor) -> Value {
     let file = project.sources.get(l.file);
     let mut loc = json!({"physicalLocation": {
         "artifactLocation": artifact(&file.path),
         "region": region(file, l.span),
     }});
     if !l.message.is_empty() {
-        loc["message"] = json!({"text": l.message});
+        loc["message"] = json!({"text": redactor.redact(&l.message)});
     }
     loc
 }
@@ -205,7 +225,9 @@ fn region(file: &SourceFile, span: Span) -> Value {
 /// The fix as one artifact change per file, replacements in file order. A
 /// file the audit did not read is one the fix creates: its regions are
 /// offsets into empty text.
-fn fix_object(project: &Project, fix: &Fix) -> Value {
+/// Inserted texts are masked like everything else: a fix that would write a
+/// secret is shown with `****` in its place.
+fn fix_object(project: &Project, fix: &Fix, redactor: &Redactor) -> Value {
     let mut files: Vec<&Path> = Vec::new();
     for (p, _) in &fix.edits {
         if !files.contains(&p.as_path()) {
@@ -238,7 +260,7 @@ fn fix_object(project: &Project, fix: &Fix) -> Value {
                     let end = lines.position_utf16(text, e.end.max(e.start));
                     let mut r = json!({"deletedRegion": region_at(start, end)});
                     if !e.text.is_empty() {
-                        r["insertedContent"] = json!({"text": e.text});
+                        r["insertedContent"] = json!({"text": redactor.redact(&e.text)});
                     }
                     r
                 })
@@ -251,7 +273,7 @@ fn fix_object(project: &Project, fix: &Fix) -> Value {
         crate::diagnostics::Applicability::Unsafe => "unsafe",
     };
     json!({
-        "description": {"text": fix.message},
+        "description": {"text": redactor.redact(&fix.message)},
         "artifactChanges": changes,
         "properties": {"applicability": applicability},
     })

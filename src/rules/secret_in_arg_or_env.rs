@@ -1,4 +1,5 @@
 use super::{declare_rule, Finding, Rule};
+use crate::diagnostics::redact::is_secret_name;
 use crate::project::Project;
 use crate::syntax::dockerfile::Kind;
 use crate::syntax::npmrc::EntryKind;
@@ -50,21 +51,6 @@ declare_rule! {
         roadmap_id: "—",
         check: check,
     };
-}
-
-/// True for a name that looks like it holds a credential.
-pub(crate) fn is_secret_name(name: &str) -> bool {
-    let up = name.to_ascii_uppercase().replace('-', "_");
-    const POINTERS: &[&str] = &["_FILE", "_PATH", "_DIR", "_URL", "_HOST"];
-    if POINTERS.iter().any(|s| up.ends_with(s)) {
-        return false;
-    }
-    up == "TOKEN"
-        || up.ends_with("_TOKEN")
-        || up.contains("_AUTH")
-        || up.starts_with("AUTH_")
-        || up.contains("PASSWORD")
-        || up.contains("SECRET")
 }
 
 /// `.npmrc` keys that carry a credential.
@@ -174,38 +160,6 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
                     ),
                 ));
             }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        for n in [
-            "GITEA_NPM_TOKEN",
-            "npm_token",
-            "TOKEN",
-            "NPM_CONFIG__AUTH",
-            "npm_config__authToken",
-            "DB_PASSWORD",
-            "APP_SECRET_KEY",
-            "AUTH_SECRET",
-        ] {
-            assert!(is_secret_name(n), "{n}");
-        }
-        for n in [
-            "GITEA_NPM_HOST",
-            "GITEA_NPM_TOKEN_FILE",
-            "SECRET_PATH",
-            "NEXT_PUBLIC_AUTH_URL",
-            "NODE_ENV",
-            "TOKENIZER_MODEL",
-            "AUTHOR",
-        ] {
-            assert!(!is_secret_name(n), "{n}");
         }
     }
 }
