@@ -61,7 +61,10 @@ pub fn run(a: Args) -> Result<u8, Failure> {
         let errors = || {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!("{}", report::human::errors(&out.project, color));
+            print!(
+                "{}",
+                report::human::errors(&out.project, color, &super::redactor())
+            );
         };
         if a.diff {
             print!(

@@ -64,14 +64,14 @@ pub fn render_with(
     for f in findings {
         finding(&mut out, project, f, color, r);
     }
-    out.push_str(&errors(project, color));
+    out.push_str(&errors(project, color, r));
     summary(&mut out, project, findings, color);
     out
 }
 
 /// The errors block alone: each file that could not be read or parsed, with
 /// its place (what `render` prints after the findings; `fix` prints it too).
-pub fn errors(project: &Project, color: bool) -> String {
+pub fn errors(project: &Project, color: bool, r: &Redactor) -> String {
     let mut out = String::new();
     for e in &project.errors {
         let st = styles(None, color);
