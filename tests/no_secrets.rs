@@ -68,7 +68,7 @@ fn edit(path: &Path, f: impl FnOnce(String) -> String) {
 }
 
 /// A copy of examples/fleet with the tokens planted.
-fn fleet() -> Fleet {
+fn fleet_with(bad_config: bool) -> Fleet {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("fleet");
     copy_dir(Path::new("examples/fleet"), &root);
@@ -109,12 +109,19 @@ fn fleet() -> Fleet {
             1,
         )
     });
-    std::fs::write(
-        repo.join("dockprep.toml"),
-        format!("[rules]\nignore = \"{CONFIG}\"\n"),
-    )
-    .unwrap();
+    if bad_config {
+        std::fs::write(
+            repo.join("dockprep.toml"),
+            format!("[rules]\nignore = \"{CONFIG}\"\n"),
+        )
+        .unwrap();
+    }
     f
+}
+
+/// [`fleet_with`] a `dockprep.toml` type error that quotes a token.
+fn fleet() -> Fleet {
+    fleet_with(true)
 }
 
 /// A loopback port nobody listens on.
@@ -189,8 +196,12 @@ fn audit_prints_no_secret_in_any_format() {
 
 #[test]
 fn fix_prints_no_secret() {
-    let f = fleet();
+    // An invalid dockprep.toml stops `fix` (its error is checked too).
+    let bad = fleet();
+    let stopped = run(&bad.root, &["fix", "--diff", "learning_ai_peakpulse"]);
+    let f = fleet_with(false);
     let mut runs = vec![
+        stopped,
         run(&f.root, &["fix", "--diff", "learning_ai_peakpulse"]),
         run(
             &f.root,
@@ -200,8 +211,9 @@ fn fix_prints_no_secret() {
     ];
     runs.push(run(&f.root, &["fix", "--unsafe", "learning_ai_peakpulse"]));
     assert_clean(&runs);
+    assert!(runs[0].1.contains("invalid dockprep.toml"), "{}", runs[0].1);
     // The compose file's token line is context of the wiring fix.
-    assert!(runs[0].1.contains("NPM_TOKEN: ****"), "{}", runs[0].1);
+    assert!(runs[1].1.contains("NPM_TOKEN: ****"), "{}", runs[1].1);
 }
 
 #[test]
@@ -295,7 +307,8 @@ exit 0
 
 #[test]
 fn build_prints_no_secret() {
-    let f = fleet();
+    // The config error is audit's and fix's test; a build needs a valid one.
+    let f = fleet_with(false);
     let docker = fake_docker(f._dir.path());
     let docker = docker.to_str().unwrap();
     let secret = "id=gitea_npm_token,env=GITEA_NPM_TOKEN";
