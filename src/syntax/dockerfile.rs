@@ -405,7 +405,7 @@ impl Environment {
         }
         let mut out = String::new();
         let mut last = 0;
-        for r in shell::var_refs(text, '\\') {
+        for r in shell::top_level_var_refs(text, '\\') {
             if r.span.start < last {
                 continue;
             }

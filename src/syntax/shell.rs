@@ -211,8 +211,44 @@ pub struct VarRef {
 /// runs to its balancing `}` (every brace counts), or to the end of the
 /// text when there is none. Linear: the braces are matched in one pass.
 pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
+    refs(text, escape, true)
+}
+
+/// The references of `text` that are not inside another one (what an
+/// expansion replaces; the nested ones are in the defaults it expands).
+pub(crate) fn top_level_var_refs(text: &str, escape: char) -> Vec<VarRef> {
+    refs(text, escape, false)
+}
+
+fn refs(text: &str, escape: char, nested: bool) -> Vec<VarRef> {
     let bytes = text.as_bytes();
-    let closing = closing_braces(bytes);
+    // Nested references overlap: their braces are matched once, up front.
+    // Top-level ones do not: each is scanned to its end, and the scan goes
+    // on from there.
+    let closing = if nested {
+        closing_braces(bytes)
+    } else {
+        Default::default()
+    };
+    let end_of = |open: usize| -> usize {
+        if nested {
+            return closing.get(&open).map_or(bytes.len(), |c| c + 1);
+        }
+        let mut depth = 0usize;
+        for (k, b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return k + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        bytes.len()
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -234,13 +270,13 @@ pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
                 j += 1;
             }
             if j > name_start {
-                let end = closing.get(&i).map_or(bytes.len(), |c| c + 1);
+                let end = end_of(i);
                 out.push(VarRef {
                     name: text[name_start..j].to_string(),
                     span: Span::new(start, end),
                 });
                 // nested references inside a default value are found too
-                i = j;
+                i = if nested { j } else { end };
                 continue;
             }
         } else {
@@ -262,16 +298,21 @@ pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
     out
 }
 
-/// For each `{` of `bytes` that has one, the offset of its balancing `}`.
+/// For each `${` of `bytes`, the offset of the `}` balancing its `{`.
 fn closing_braces(bytes: &[u8]) -> std::collections::HashMap<usize, usize> {
     let mut open = Vec::new();
     let mut closing = std::collections::HashMap::new();
+    if !bytes.contains(&b'$') {
+        return closing;
+    }
     for (k, b) in bytes.iter().enumerate() {
         match b {
             b'{' => open.push(k),
             b'}' => {
                 if let Some(o) = open.pop() {
-                    closing.insert(o, k);
+                    if o > 0 && bytes[o - 1] == b'$' {
+                        closing.insert(o, k);
+                    }
                 }
             }
             _ => {}
