@@ -576,3 +576,26 @@ fn the_binary_never_aborts() {
         started.elapsed()
     );
 }
+
+#[test]
+fn oversized_files_are_errors_at_their_start() {
+    use dockprep::syntax::limits::MAX_TEXT_BYTES;
+    let huge = " ".repeat(MAX_TEXT_BYTES + 1);
+    let started = Instant::now();
+    for (name, r) in [
+        ("package.json", PackageJson::parse(&huge).map(drop)),
+        ("yaml", yaml::parse(&huge).map(drop)),
+        ("Dockerfile", Dockerfile::parse(&huge).map(drop)),
+        ("config", dockprep::config::Config::parse(&huge).map(drop)),
+    ] {
+        let e = r.expect_err(name);
+        assert_eq!(e.span.start, 0, "{name}");
+        assert!(
+            e.message.contains("dockprep reads at most"),
+            "{name}: {}",
+            e.message
+        );
+    }
+    assert!(DockerIgnore::parse(&huge).read_error.is_some());
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
