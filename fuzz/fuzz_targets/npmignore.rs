@@ -11,7 +11,14 @@ libfuzzer_sys::fuzz_target!(|text: &str| {
     };
     write("package.json", r#"{"name":"p","version":"1.0.0"}"#);
     write(".npmignore", text);
-    for f in ["index.js", "lib/a.js", "lib/.hidden", "test/x.test.js", "README.md", "a.b.c"] {
+    for f in [
+        "index.js",
+        "lib/a.js",
+        "lib/.hidden",
+        "test/x.test.js",
+        "README.md",
+        "a.b.c",
+    ] {
         write(f, "x");
     }
     let _ = dockprep::pack::select::select_files(pkg);

@@ -181,6 +181,6 @@ w = SQSQSQ[[[[SQSQSQ
 "#
         .replace("SQ", "'");
         assert_eq!(toml_too_deep(&quoted, 1), None);
-        assert_eq!(toml_too_deep("x = {a = {b = 1}}", 1), Some(10));
+        assert_eq!(toml_too_deep("x = {a = {b = 1}}", 1), Some(9));
     }
 }
