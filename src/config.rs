@@ -174,6 +174,16 @@ impl Config {
     /// Parses a `dockprep.toml` (rule slugs unchecked: see
     /// [`Config::parse_checked`]); the error names line and column.
     pub fn parse(text: &str) -> Result<Config, crate::syntax::ParseError> {
+        use crate::syntax::limits;
+        limits::check_size(text, limits::MAX_TEXT_BYTES, "dockprep.toml")?;
+        if let Some(at) = limits::toml_too_deep(text, limits::MAX_TOML_NESTING) {
+            return Err(limits::too_deep(
+                text,
+                at,
+                limits::MAX_TOML_NESTING,
+                "dockprep.toml",
+            ));
+        }
         let c = toml::from_str::<Config>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             crate::syntax::ParseError::new(

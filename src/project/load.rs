@@ -376,7 +376,7 @@ impl Loader {
         )
     }
     fn dockerignore(&mut self, path: &Path) -> Option<usize> {
-        self.cached(
+        let v = self.cached(
             path,
             |l| &mut l.ignores,
             |t| {
@@ -395,7 +395,15 @@ impl Loader {
                 }
             },
             |p| &mut p.dockerignores,
-        )
+        )?;
+        // BuildKit fails the build on an invalid pattern: an error of the file
+        // (the other patterns still count in the model).
+        let d = &self.p.dockerignores[v];
+        if let Some(e) = d.value.build_error() {
+            let fe = self.p.sources.parse_error(d.file, &e);
+            self.error(fe);
+        }
+        Some(v)
     }
     fn dockerfile(&mut self, path: &Path) -> Option<usize> {
         let pre = match self.pre.remove(&clean(path)) {

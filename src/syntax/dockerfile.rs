@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use parse_dockerfile as pd;
 
+use super::limits;
 use super::shell::{self, VarRef};
 use super::span::{Span, Spanned};
 use super::ParseError;
@@ -159,6 +160,7 @@ pub struct Dockerfile {
 
 impl Dockerfile {
     pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
+        limits::check_size(text, limits::MAX_TEXT_BYTES, "the Dockerfile")?;
         let parsed = pd::parse(text).map_err(|e| {
             ParseError::at_line_col(
                 text,
@@ -182,6 +184,15 @@ impl Dockerfile {
         let mut stages: Vec<Stage> = Vec::new();
         for inst in &parsed.instructions {
             let mut ins = convert(text, inst, escape);
+            if let Some(r) = shell::nested_too_deep(&ins.refs, limits::MAX_VAR_NESTING) {
+                return Err(ParseError::new(
+                    format!(
+                        "variable references nest deeper than {} levels; dockprep refuses them",
+                        limits::MAX_VAR_NESTING
+                    ),
+                    Span::new(r.span.start, r.span.start + 1),
+                ));
+            }
             if ins.kind == Kind::From {
                 let image = ins.text.clone();
                 let name = match inst {
@@ -377,13 +388,24 @@ impl Environment {
     }
 
     /// Expands `$X`, `${X}`, `${X:-d}`, `${X-d}`, `${X:+a}` with the known variables.
+    ///
+    /// Defaults nested deeper than [`limits::MAX_VAR_NESTING`] are left as
+    /// written (a parsed Dockerfile refuses them already; this bounds what
+    /// any other text can cost).
     pub fn expand(&self, text: &str) -> String {
+        self.expand_nested(text, 0)
+    }
+
+    fn expand_nested(&self, text: &str, depth: usize) -> String {
+        if depth >= limits::MAX_VAR_NESTING {
+            return text.to_string();
+        }
         if !text.contains('$') {
             return text.to_string();
         }
         let mut out = String::new();
         let mut last = 0;
-        for r in shell::var_refs(text, '\\') {
+        for r in shell::top_level_var_refs(text, '\\') {
             if r.span.start < last {
                 continue;
             }
@@ -396,12 +418,14 @@ impl Environment {
                 value
                     .filter(|v| !v.is_empty())
                     .cloned()
-                    .unwrap_or_else(|| self.expand(d))
+                    .unwrap_or_else(|| self.expand_nested(d, depth + 1))
             } else if let Some(d) = rest.strip_prefix('-') {
-                value.cloned().unwrap_or_else(|| self.expand(d))
+                value
+                    .cloned()
+                    .unwrap_or_else(|| self.expand_nested(d, depth + 1))
             } else if let Some(a) = rest.strip_prefix(":+") {
                 if value.is_some_and(|v| !v.is_empty()) {
-                    self.expand(a)
+                    self.expand_nested(a, depth + 1)
                 } else {
                     String::new()
                 }

@@ -4,6 +4,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod edit;
+pub mod limits;
 pub mod npmrc;
 pub mod package_json;
 pub mod pnpm_lock;

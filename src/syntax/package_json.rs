@@ -4,6 +4,7 @@
 use jsonc_parser::ast::{ObjectProp, Value};
 use jsonc_parser::{CollectOptions, ParseOptions};
 
+use super::limits;
 use super::span::{Span, Spanned};
 use super::ParseError;
 
@@ -72,6 +73,16 @@ pub struct PackageJson {
 
 impl PackageJson {
     pub fn parse(text: &str) -> Result<PackageJson, ParseError> {
+        limits::check_size(text, limits::MAX_TEXT_BYTES, "package.json")?;
+        // jsonc-parser recurses once per level, without a limit of its own.
+        if let Some(at) = limits::json_too_deep(text, limits::MAX_NESTING) {
+            return Err(limits::too_deep(
+                text,
+                at,
+                limits::MAX_NESTING,
+                "package.json",
+            ));
+        }
         let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
         let bom = text.len() - text_nobom.len();
         let opts = ParseOptions {

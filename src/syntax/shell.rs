@@ -206,10 +206,49 @@ pub struct VarRef {
     pub span: Span,
 }
 
-/// Every variable reference in `text`. `escape` (Dockerfile escape char) before
-/// `$` makes it literal.
+/// Every variable reference in `text`, in order of their start. `escape`
+/// (Dockerfile escape char) before `$` makes it literal. A `${` reference
+/// runs to its balancing `}` (every brace counts), or to the end of the
+/// text when there is none. Linear: the braces are matched in one pass.
 pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
+    refs(text, escape, true)
+}
+
+/// The references of `text` that are not inside another one (what an
+/// expansion replaces; the nested ones are in the defaults it expands).
+pub(crate) fn top_level_var_refs(text: &str, escape: char) -> Vec<VarRef> {
+    refs(text, escape, false)
+}
+
+fn refs(text: &str, escape: char, nested: bool) -> Vec<VarRef> {
     let bytes = text.as_bytes();
+    // Nested references overlap: their braces are matched once, up front.
+    // Top-level ones do not: each is scanned to its end, and the scan goes
+    // on from there.
+    let closing = if nested {
+        closing_braces(bytes)
+    } else {
+        Default::default()
+    };
+    let end_of = |open: usize| -> usize {
+        if nested {
+            return closing.get(&open).map_or(bytes.len(), |c| c + 1);
+        }
+        let mut depth = 0usize;
+        for (k, b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return k + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        bytes.len()
+    };
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -231,23 +270,13 @@ pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
                 j += 1;
             }
             if j > name_start {
-                // find the closing brace, allowing nesting
-                let mut depth = 1;
-                let mut k = j;
-                while k < bytes.len() && depth > 0 {
-                    match bytes[k] {
-                        b'{' => depth += 1,
-                        b'}' => depth -= 1,
-                        _ => {}
-                    }
-                    k += 1;
-                }
+                let end = end_of(i);
                 out.push(VarRef {
                     name: text[name_start..j].to_string(),
-                    span: Span::new(start, k),
+                    span: Span::new(start, end),
                 });
                 // nested references inside a default value are found too
-                i = j;
+                i = if nested { j } else { end };
                 continue;
             }
         } else {
@@ -267,6 +296,45 @@ pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
         }
     }
     out
+}
+
+/// For each `${` of `bytes`, the offset of the `}` balancing its `{`.
+fn closing_braces(bytes: &[u8]) -> std::collections::HashMap<usize, usize> {
+    let mut open = Vec::new();
+    let mut closing = std::collections::HashMap::new();
+    if !bytes.contains(&b'$') {
+        return closing;
+    }
+    for (k, b) in bytes.iter().enumerate() {
+        match b {
+            b'{' => open.push(k),
+            b'}' => {
+                if let Some(o) = open.pop() {
+                    if o > 0 && bytes[o - 1] == b'$' {
+                        closing.insert(o, k);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    closing
+}
+
+/// The first reference of `refs` (as [`var_refs`] lists them) that lies
+/// inside more than `max - 1` others: `${A:-${B:-…}}` nested too deeply.
+pub(crate) fn nested_too_deep(refs: &[VarRef], max: usize) -> Option<&VarRef> {
+    let mut ends: Vec<usize> = Vec::new();
+    for r in refs {
+        while ends.last().is_some_and(|&e| e <= r.span.start) {
+            ends.pop();
+        }
+        if ends.len() >= max {
+            return Some(r);
+        }
+        ends.push(r.span.end);
+    }
+    None
 }
 
 fn is_name_byte(b: u8, first: bool) -> bool {
@@ -313,5 +381,24 @@ mod tests {
         let r = var_refs("${A:-${B}} $C_1 \\$D $ ${}", '\\');
         let names: Vec<_> = r.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, vec!["A", "B", "C_1"]);
+        let spans: Vec<_> = r.iter().map(|v| v.span.range()).collect();
+        assert_eq!(spans, vec![0..10, 5..9, 11..15]);
+        // Unbalanced: the reference runs to the end of the text.
+        assert_eq!(var_refs("${A:-{x}", '\\')[0].span.range(), 0..8);
+        assert_eq!(var_refs("${A}}", '\\')[0].span.range(), 0..4);
+    }
+
+    #[test]
+    fn deep_nesting_is_found_in_linear_time() {
+        let n = 200_000;
+        let text = format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        let started = std::time::Instant::now();
+        let refs = var_refs(&text, '\\');
+        assert_eq!(refs.len(), n);
+        assert_eq!(nested_too_deep(&refs, 32).unwrap().span.start, 32 * 5);
+        assert!(nested_too_deep(&refs[..32], 32).is_none());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let siblings = var_refs(&"${A}".repeat(1000), '\\');
+        assert!(nested_too_deep(&siblings, 1).is_none());
     }
 }

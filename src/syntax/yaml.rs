@@ -1,7 +1,9 @@
 //! A small owned YAML tree with byte spans, read with `saphyr`'s marked loader.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, Marker, Scalar, ScanError, YamlData, YamlLoader};
+use saphyr_parser::{BufferedInput, Event, Parser, SpannedEventReceiver};
 
+use super::limits;
 use super::span::{CharIndex, Span};
 use super::ParseError;
 
@@ -64,16 +66,40 @@ impl Node {
 }
 
 /// Parses the first document of `text`. An empty file is `Null`.
+///
+/// The text is read event by event (saphyr's own `load` recurses once per
+/// level, and so do its tree's `Drop`, `Clone` and `Hash`), and a document
+/// nesting deeper than [`limits::MAX_NESTING`] collections, aliases
+/// expanded, is refused at the event that crosses the limit.
 pub fn parse(text: &str) -> Result<Node, ParseError> {
+    limits::check_size(text, limits::MAX_TEXT_BYTES, "the YAML file")?;
     let ci = CharIndex::new(text);
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
-        let m = e.marker();
-        let at = ci.byte(m.index());
+    let at = |m: Marker| ci.byte(m.index()).min(text.len());
+    let scan_error = |e: &ScanError| {
+        let b = at(*e.marker());
         ParseError::new(
             format!("invalid YAML: {}", e.info()),
-            Span::new(at, (at + 1).min(text.len()).max(at)),
+            Span::new(b, (b + 1).min(text.len()).max(b)),
         )
-    })?;
+    };
+    let mut loader = YamlLoader::<MarkedYaml<'_>>::default();
+    let mut nesting = Nesting::default();
+    for event in Parser::new(BufferedInput::new(text.chars())) {
+        let (event, span) = event.map_err(|e| scan_error(&e))?;
+        if nesting.feed(&event) > limits::MAX_NESTING {
+            return Err(limits::too_deep(
+                text,
+                at(span.start),
+                limits::MAX_NESTING,
+                "the YAML document",
+            ));
+        }
+        loader.on_event(event, span);
+        if let Some(e) = loader.error() {
+            return Err(scan_error(e));
+        }
+    }
+    let docs = loader.into_documents();
     Ok(match docs.first() {
         Some(d) => convert(d, &ci, text, 0),
         None => Node {
@@ -81,6 +107,45 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
             span: Span::default(),
         },
     })
+}
+
+/// How deeply the events seen so far nest: open collections, plus the
+/// height of what an alias expands to (the loader copies the anchored node
+/// in its place).
+#[derive(Default)]
+struct Nesting {
+    /// Per open collection: its anchor id and the greatest height of its
+    /// children so far.
+    open: Vec<(usize, usize)>,
+    /// The height (collection levels) of each anchored node.
+    anchored: std::collections::HashMap<usize, usize>,
+}
+
+impl Nesting {
+    /// Takes one event; answers the nesting it reaches.
+    fn feed(&mut self, event: &Event<'_>) -> usize {
+        let done = match event {
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                self.open.push((*anchor, 0));
+                return self.open.len();
+            }
+            Event::SequenceEnd | Event::MappingEnd => match self.open.pop() {
+                Some((anchor, height)) => (anchor, height + 1),
+                None => return 0,
+            },
+            Event::Scalar(_, _, anchor, _) => (*anchor, 0),
+            Event::Alias(id) => (0, self.anchored.get(id).copied().unwrap_or(0)),
+            _ => return self.open.len(),
+        };
+        let (anchor, height) = done;
+        if anchor > 0 {
+            self.anchored.insert(anchor, height);
+        }
+        if let Some(parent) = self.open.last_mut() {
+            parent.1 = parent.1.max(height);
+        }
+        self.open.len() + height
+    }
 }
 
 fn convert(n: &MarkedYaml<'_>, ci: &CharIndex, text: &str, depth: usize) -> Node {

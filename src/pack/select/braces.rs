@@ -8,7 +8,15 @@
 //! strict rules); the brace-expansion crates follow bash or their own
 //! dialect and differ on the edge cases.
 
+/// brace-expansion's own cap on the number of expansions (it stops there
+/// silently)...
 const MAX: usize = 100_000;
+/// ...and dockprep's limits, past which a pattern is refused: every
+/// expansion is matched against every path of the package, and expanding
+/// recurses once per nested set. No real ignore rule comes near them.
+pub(super) const MAX_EXPANSIONS: usize = 4096;
+const MAX_EXPANDED_BYTES: usize = 16 << 20;
+const MAX_OPEN_BRACES: usize = 128;
 // Stand-ins for escaped characters while expanding.
 const SLASH: char = '\u{F0000}';
 const OPEN: char = '\u{F0001}';
@@ -16,12 +24,26 @@ const CLOSE: char = '\u{F0002}';
 const COMMA: char = '\u{F0003}';
 const PERIOD: char = '\u{F0004}';
 
-/// minimatch's `braceExpand`.
-pub(super) fn brace_expand(pattern: &str) -> Vec<String> {
+/// minimatch's `braceExpand`, or why the pattern is refused.
+pub(super) fn brace_expand(pattern: &str) -> Result<Vec<String>, String> {
     if !has_brace_pair(pattern) {
-        return vec![pattern.to_string()];
+        return Ok(vec![pattern.to_string()]);
     }
-    expand(pattern)
+    let open = pattern.matches('{').count();
+    if open > MAX_OPEN_BRACES {
+        return Err(format!(
+            "the pattern has {open} `{{`; dockprep expands at most {MAX_OPEN_BRACES}"
+        ));
+    }
+    let out = expand(pattern);
+    let bytes: usize = out.iter().map(String::len).sum();
+    if out.len() > MAX_EXPANSIONS || bytes > MAX_EXPANDED_BYTES {
+        return Err(format!(
+            "the pattern's braces expand to more than {MAX_EXPANSIONS} patterns or {} MiB",
+            MAX_EXPANDED_BYTES >> 20
+        ));
+    }
+    Ok(out)
 }
 
 /// `/\{(?:(?!\{).)*\}/`
@@ -121,12 +143,15 @@ fn balanced(s: &str) -> Option<(String, String, String)> {
 
 fn combine(acc: &[String], pre: &str, values: &[String], drop_empties: bool) -> Vec<String> {
     let mut out = Vec::new();
+    let mut bytes = 0;
     for a in acc {
         for v in values {
-            if out.len() >= MAX {
+            // One past dockprep's limits is enough to refuse the pattern.
+            if out.len() >= MAX.min(MAX_EXPANSIONS + 1) || bytes > MAX_EXPANDED_BYTES {
                 return out;
             }
             let e = format!("{a}{pre}{v}");
+            bytes += e.len();
             if drop_empties && e.is_empty() {
                 continue;
             }
@@ -188,7 +213,7 @@ fn expand_sequence(body: &str, alpha: bool) -> Vec<String> {
     });
     let mut out = Vec::new();
     let mut i = x;
-    while (if reverse { i >= y } else { i <= y }) && out.len() < MAX {
+    while (if reverse { i >= y } else { i <= y }) && out.len() < MAX.min(MAX_EXPANSIONS + 1) {
         let c = if alpha {
             match u32::try_from(i).ok().and_then(char::from_u32) {
                 Some('\\') | None => String::new(),
@@ -215,24 +240,20 @@ fn expand_sequence(body: &str, alpha: bool) -> Vec<String> {
     out
 }
 
-/// `/,(?!,).*\}/`
+/// `/,(?!,).*\}/`, in one pass from the end.
 fn has_comma_then_close(post: &str) -> bool {
     let cs: Vec<char> = post.chars().collect();
-    cs.iter().enumerate().any(|(k, c)| {
-        *c == ',' && cs.get(k + 1) != Some(&',') && {
-            let mut found = false;
-            for d in &cs[k + 1..] {
-                if matches!(d, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
-                    break;
-                }
-                if *d == '}' {
-                    found = true;
-                    break;
-                }
-            }
-            found
+    // Whether a `}` follows, with no line terminator before it.
+    let mut close_ahead = false;
+    for k in (0..cs.len()).rev() {
+        match cs[k] {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => close_ahead = false,
+            '}' => close_ahead = true,
+            ',' if close_ahead && cs.get(k + 1) != Some(&',') => return true,
+            _ => {}
         }
-    })
+    }
+    false
 }
 
 fn parse_comma_parts(s: &str) -> Vec<String> {
@@ -326,14 +347,16 @@ fn expand_inner(mut s: String, mut is_top: bool) -> Vec<String> {
                 && pre.is_empty()
                 && acc.iter().all(String::is_empty);
             let mut values = Vec::new();
+            let mut bytes = 0;
             'outer: for part in n {
                 for v in expand_inner(part, false) {
                     if drops && v.is_empty() {
                         continue;
                     }
-                    if values.len() >= MAX {
+                    if values.len() >= MAX.min(MAX_EXPANSIONS + 1) || bytes > MAX_EXPANDED_BYTES {
                         break 'outer;
                     }
+                    bytes += v.len();
                     values.push(v);
                 }
             }
@@ -350,7 +373,11 @@ fn expand_inner(mut s: String, mut is_top: bool) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::brace_expand;
+    use super::brace_expand as expand_or_refuse;
+
+    fn brace_expand(p: &str) -> Vec<String> {
+        expand_or_refuse(p).unwrap()
+    }
 
     #[test]
     fn expands_like_brace_expansion() {

@@ -162,7 +162,14 @@ impl Manifest {
                 Some(r) if r.starts_with('/') => r.trim_start_matches('/'),
                 _ => p.trim_start_matches('/'),
             };
-            let mm = Minimatch::new(p.trim_end_matches('/'), Opts::GLOB);
+            let mm = Minimatch::new(p.trim_end_matches('/'), Opts::GLOB).map_err(|e| {
+                SelectError::InvalidPattern {
+                    path: pkg_dir.join("package.json"),
+                    line: None,
+                    pattern: pattern.chars().take(60).collect(),
+                    message: e.to_string(),
+                }
+            })?;
             if bangs % 2 == 1 {
                 negative.push(mm);
             } else {

@@ -38,6 +38,25 @@ impl Opts {
     };
 }
 
+/// minimatch's own limit on a pattern's length (`assertValidPattern`), in
+/// UTF-16 code units: npm fails with "pattern is too long" past it.
+const MAX_PATTERN_LENGTH: usize = 64 * 1024;
+/// Deepest nesting of parentheses (extglobs) accepted. minimatch has no
+/// limit of its own but recursion; the AST, its compilation and the matcher
+/// here recurse once per level.
+const MAX_PAREN_NESTING: usize = 64;
+/// How much the extglob AST of one path segment may grow (nodes plus bytes
+/// of text): `!(…)` copies the rest of the pattern into its alternatives,
+/// so `!(a)!(a)!(a)…` grows exponentially.
+const MAX_AST_SIZE: usize = 1 << 20;
+
+/// A pattern beyond the limits: minimatch's length limit, or one of
+/// dockprep's bounds on brace expansion and extglob nesting, which no
+/// real ignore rule comes near.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct PatternError(pub(super) String);
+
 pub(super) struct Minimatch {
     pub(super) negate: bool,
     comment: bool,
@@ -54,7 +73,19 @@ enum Part {
 }
 
 impl Minimatch {
-    pub(super) fn new(pattern: &str, opts: Opts) -> Minimatch {
+    pub(super) fn new(pattern: &str, opts: Opts) -> Result<Minimatch, PatternError> {
+        let length = pattern.encode_utf16().count();
+        if length > MAX_PATTERN_LENGTH {
+            return Err(PatternError(format!(
+                "pattern is too long ({length} UTF-16 units; minimatch accepts {MAX_PATTERN_LENGTH})"
+            )));
+        }
+        let nesting = paren_nesting(pattern);
+        if nesting > MAX_PAREN_NESTING {
+            return Err(PatternError(format!(
+                "parentheses nest {nesting} deep; dockprep accepts {MAX_PAREN_NESTING}"
+            )));
+        }
         let mut mm = Minimatch {
             negate: false,
             comment: false,
@@ -65,21 +96,21 @@ impl Minimatch {
         };
         if pattern.starts_with('#') {
             mm.comment = true;
-            return mm;
+            return Ok(mm);
         }
         if pattern.is_empty() {
             mm.empty = true;
-            return mm;
+            return Ok(mm);
         }
         let bangs = pattern.len() - pattern.trim_start_matches('!').len();
         mm.negate = bangs % 2 == 1;
         let pattern = &pattern[bangs..];
-        let mut glob_set: Vec<String> = Vec::new();
-        for g in braces::brace_expand(pattern) {
-            if !glob_set.contains(&g) {
-                glob_set.push(g);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let glob_set: Vec<String> = braces::brace_expand(pattern)
+            .map_err(PatternError)?
+            .into_iter()
+            .filter(|g| seen.insert(g.clone()))
+            .collect();
         mm.glob_parts = glob_set
             .iter()
             .map(|g| level_one_optimize(slash_split(g)))
@@ -88,8 +119,8 @@ impl Minimatch {
             .glob_parts
             .iter()
             .map(|parts| parts.iter().map(|p| parse_part(p, opts)).collect())
-            .collect();
-        mm
+            .collect::<Result<_, _>>()?;
+        Ok(mm)
     }
 
     pub(super) fn glob_parts(&self) -> &[Vec<String>] {
@@ -361,12 +392,29 @@ fn level_one_optimize(parts: Vec<String>) -> Vec<String> {
     set
 }
 
-fn parse_part(p: &str, opts: Opts) -> Part {
+/// The deepest nesting of `(` in `p` (escapes and classes not told apart:
+/// an upper bound of the extglob nesting).
+fn paren_nesting(p: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for c in p.chars() {
+        match c {
+            '(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn parse_part(p: &str, opts: Opts) -> Result<Part, PatternError> {
     if p == "**" {
-        return Part::GlobStar;
+        return Ok(Part::GlobStar);
     }
     if p.is_empty() {
-        return Part::Str(String::new());
+        return Ok(Part::Str(String::new()));
     }
     let chars: Vec<char> = p.chars().collect();
     let mut ast = Ast::default();
@@ -374,11 +422,17 @@ fn parse_part(p: &str, opts: Opts) -> Part {
     ast.parse(&chars, 0, 0, 0);
     ast.flatten(0);
     ast.fill_negs();
+    if ast.size > MAX_AST_SIZE {
+        return Err(PatternError(format!(
+            "the extglobs of `{}` expand beyond dockprep's limit",
+            shorten(p)
+        )));
+    }
     let nodes = ast.compile_plain(0, opts.dot);
     let magic = nodes.iter().any(|n| !matches!(n, Node::Lit(_)))
         || (opts.nocase && p.to_uppercase() != p.to_lowercase());
     if !magic {
-        return Part::Str(
+        return Ok(Part::Str(
             nodes
                 .iter()
                 .map(|n| match n {
@@ -386,13 +440,26 @@ fn parse_part(p: &str, opts: Opts) -> Part {
                     _ => unreachable!("only literals"),
                 })
                 .collect(),
-        );
+        ));
     }
-    Part::Seg(Segment {
+    let min_len = nodes
+        .iter()
+        .filter(|n| matches!(n, Node::Lit(_) | Node::Any | Node::Class { .. }))
+        .count();
+    Ok(Part::Seg(Segment {
         nodes,
         fast: fast_test(p),
         literal_dot_start: p.starts_with('.'),
-    })
+        min_len,
+    }))
+}
+
+/// A pattern as an error message shows it: at most 60 characters.
+fn shorten(p: &str) -> String {
+    match p.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &p[..i]),
+        None => p.to_string(),
+    }
 }
 
 // --- fast tests --------------------------------------------------------
@@ -443,6 +510,9 @@ struct Segment {
     nodes: Vec<Node>,
     fast: Option<Fast>,
     literal_dot_start: bool,
+    /// Characters every match takes (the nodes outside groups that take
+    /// one): a shorter name cannot match.
+    min_len: usize,
 }
 
 impl Segment {
@@ -475,11 +545,16 @@ impl Segment {
                     return false;
                 }
                 let s: Vec<char> = f.chars().collect();
-                Matcher {
+                if s.len() < self.min_len {
+                    return false;
+                }
+                let m = Matcher {
                     s: &s,
                     nocase: opts.nocase,
-                }
-                .seq(&self.nodes, 0, &|p| p == s.len())
+                };
+                let mut start = m.none();
+                start[0] = true;
+                m.reach(&self.nodes, start)[s.len()]
             }
         }
     }
@@ -509,6 +584,9 @@ struct Ast {
     nodes: Vec<AstNode>,
     negs: Vec<usize>,
     filled: bool,
+    /// Nodes made plus bytes of text pushed; past [`MAX_AST_SIZE`] no more
+    /// copies are made and the pattern is refused.
+    size: usize,
 }
 
 fn is_ext_type(c: char) -> bool {
@@ -551,6 +629,7 @@ impl Ast {
     fn new_node(&mut self, kind: Option<char>, parent: Option<usize>) -> usize {
         let parent_index = parent.map_or(0, |p| self.nodes[p].parts.len());
         let id = self.nodes.len();
+        self.size += 1;
         self.nodes.push(AstNode {
             kind,
             parts: Vec::new(),
@@ -567,6 +646,9 @@ impl Ast {
     fn push(&mut self, id: usize, piece: Piece) {
         if matches!(&piece, Piece::Text(t) if t.is_empty()) {
             return;
+        }
+        if let Piece::Text(t) = &piece {
+            self.size += t.len();
         }
         self.nodes[id].parts.push(piece);
     }
@@ -738,6 +820,9 @@ impl Ast {
     fn fill_negs(&mut self) {
         self.filled = true;
         while let Some(n) = self.negs.pop() {
+            if self.size > MAX_AST_SIZE {
+                return;
+            }
             if self.nodes[n].kind != Some('!') {
                 continue;
             }
@@ -746,7 +831,7 @@ impl Ast {
             while let Some(ppid) = pp {
                 if self.nodes[ppid].kind.is_none() {
                     let mut i = self.nodes[p].parent_index + 1;
-                    while i < self.nodes[ppid].parts.len() {
+                    while i < self.nodes[ppid].parts.len() && self.size <= MAX_AST_SIZE {
                         let piece = self.nodes[ppid].parts[i].clone();
                         let alts = self.nodes[n].parts.clone();
                         for alt in alts {
@@ -764,6 +849,9 @@ impl Ast {
     }
 
     fn copy_in(&mut self, target: usize, piece: &Piece) {
+        if self.size > MAX_AST_SIZE {
+            return;
+        }
         match piece {
             Piece::Text(t) => self.push(target, Piece::Text(t.clone())),
             Piece::Node(c) => {
@@ -1192,6 +1280,202 @@ impl Matcher<'_> {
         })
     }
 
+    /// Whether the one-character node `node` (a literal, `?` or a class)
+    /// takes the character at `pos`.
+    fn takes(&self, node: &Node, pos: usize) -> bool {
+        let Some(&c) = self.s.get(pos) else {
+            return false;
+        };
+        match node {
+            Node::Lit(l) => self.lit_eq(c, *l),
+            Node::Any => true,
+            Node::Class {
+                negate,
+                ranges,
+                negs,
+            } => {
+                let in_ranges = !ranges.is_empty() && (self.class_has(ranges, c) != *negate);
+                let in_negs = !negs.is_empty() && {
+                    let found = negs.iter().any(|p| p.contains(c));
+                    found == *negate
+                };
+                in_ranges || in_negs
+            }
+            _ => false,
+        }
+    }
+
+    /// The empty set of positions (`0..=len`).
+    fn none(&self) -> Vec<bool> {
+        vec![false; self.s.len() + 1]
+    }
+
+    /// Where `nodes` can end when they start at any position of `from`.
+    ///
+    /// minimatch matches through a JavaScript regular expression, which
+    /// backtracks; this computes the same answer (whether some way through
+    /// matches) as sets of positions, node after node: time linear in the
+    /// nodes and polynomial in the segment's length whatever the pattern,
+    /// recursion only into extglob groups (bounded by their nesting).
+    fn reach(&self, nodes: &[Node], mut from: Vec<bool>) -> Vec<bool> {
+        let s = self.s;
+        let n = s.len();
+        for node in nodes {
+            if !from.contains(&true) {
+                break;
+            }
+            from = match node {
+                Node::Lit(_) | Node::Any | Node::Class { .. } => {
+                    let mut to = self.none();
+                    for p in 0..n {
+                        to[p + 1] = from[p] && self.takes(node, p);
+                    }
+                    to
+                }
+                Node::Star { non_empty } => {
+                    let mut to = self.none();
+                    if let Some(first) = from.iter().position(|&b| b) {
+                        for q in to.iter_mut().skip(first + usize::from(*non_empty)) {
+                            *q = true;
+                        }
+                    }
+                    to
+                }
+                Node::Never => self.none(),
+                Node::NoTraversal => {
+                    if s == ['.'] || s == ['.', '.'] {
+                        from[0] = false;
+                    }
+                    from
+                }
+                Node::NoDot => {
+                    for (p, b) in from.iter_mut().enumerate() {
+                        *b = *b && s.get(p) != Some(&'.');
+                    }
+                    from
+                }
+                Node::End => {
+                    let mut to = self.none();
+                    to[n] = from[n];
+                    to
+                }
+                Node::Group { kind, alts } => self.group(*kind, alts, from),
+            };
+        }
+        from
+    }
+
+    /// Where one iteration of `alts` can end, starting at `pos`.
+    fn once(&self, alts: &[Vec<Node>], pos: usize) -> Vec<bool> {
+        let mut start = self.none();
+        start[pos] = true;
+        let mut to = self.none();
+        for a in alts {
+            for (t, r) in to.iter_mut().zip(self.reach(a, start.clone())) {
+                *t |= r;
+            }
+        }
+        to
+    }
+
+    fn group(&self, kind: char, alts: &[Vec<Node>], from: Vec<bool>) -> Vec<bool> {
+        let n = self.s.len();
+        let mut to = self.none();
+        match kind {
+            // `@(…)` once, `?(…)` at most once.
+            '@' | '?' => {
+                for a in alts {
+                    for (t, r) in to.iter_mut().zip(self.reach(a, from.clone())) {
+                        *t |= r;
+                    }
+                }
+                if kind == '?' {
+                    for (t, f) in to.iter_mut().zip(&from) {
+                        *t |= *f;
+                    }
+                }
+            }
+            // `+(…)` once (possibly empty), then any number of non-empty
+            // iterations; `*(…)` any number of non-empty iterations.
+            '+' | '*' => {
+                if kind == '*' {
+                    to.clone_from(&from);
+                } else {
+                    for p in (0..=n).filter(|&p| from[p]) {
+                        for (t, r) in to.iter_mut().zip(self.once(alts, p)) {
+                            *t |= r;
+                        }
+                    }
+                }
+                // Non-empty iterations only move forward: one pass in order.
+                for p in 0..=n {
+                    if to[p] {
+                        let next = self.once(alts, p);
+                        for q in p + 1..=n {
+                            to[q] |= next[q];
+                        }
+                    }
+                }
+            }
+            // `!(…)`: where no alternative (which carries the rest of the
+            // pattern) matches from here, any run of characters.
+            _ => {
+                for p in (0..=n).filter(|&p| from[p]) {
+                    if !self.once(alts, p).contains(&true) {
+                        for t in &mut to[p..] {
+                            *t = true;
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        to
+    }
+}
+
+/// Escapes and `[...]` classes while scanning a pattern: characters inside
+/// them are literal text, never extglob syntax.
+#[derive(Default)]
+struct Literal {
+    escaping: bool,
+    in_class: bool,
+    class_start: usize,
+    class_neg: bool,
+}
+
+impl Literal {
+    /// Feeds `c` (at 1-based position `i` after reading it); true when it is
+    /// part of an escape or a class.
+    fn literal(&mut self, c: char, i: usize) -> bool {
+        if self.escaping || c == '\\' {
+            self.escaping = !self.escaping;
+            return true;
+        }
+        if self.in_class {
+            if i == self.class_start + 1 {
+                if c == '^' || c == '!' {
+                    self.class_neg = true;
+                }
+            } else if c == ']' && !(i == self.class_start + 2 && self.class_neg) {
+                self.in_class = false;
+            }
+            return true;
+        }
+        if c == '[' {
+            self.in_class = true;
+            self.class_start = i;
+            self.class_neg = false;
+            return true;
+        }
+        false
+    }
+}
+
+/// The backtracking matcher the set-based one replaced, kept as the
+/// tests' oracle (it is exponential on `*a*a*a…b`).
+#[cfg(test)]
+impl Matcher<'_> {
     fn seq(&self, nodes: &[Node], pos: usize, k: &dyn Fn(usize) -> bool) -> bool {
         let Some((node, rest)) = nodes.split_first() else {
             return k(pos);
@@ -1259,54 +1543,20 @@ impl Matcher<'_> {
     }
 }
 
-/// Escapes and `[...]` classes while scanning a pattern: characters inside
-/// them are literal text, never extglob syntax.
-#[derive(Default)]
-struct Literal {
-    escaping: bool,
-    in_class: bool,
-    class_start: usize,
-    class_neg: bool,
-}
-
-impl Literal {
-    /// Feeds `c` (at 1-based position `i` after reading it); true when it is
-    /// part of an escape or a class.
-    fn literal(&mut self, c: char, i: usize) -> bool {
-        if self.escaping || c == '\\' {
-            self.escaping = !self.escaping;
-            return true;
-        }
-        if self.in_class {
-            if i == self.class_start + 1 {
-                if c == '^' || c == '!' {
-                    self.class_neg = true;
-                }
-            } else if c == ']' && !(i == self.class_start + 2 && self.class_neg) {
-                self.in_class = false;
-            }
-            return true;
-        }
-        if c == '[' {
-            self.in_class = true;
-            self.class_start = i;
-            self.class_neg = false;
-            return true;
-        }
-        false
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(pattern: &str, path: &str) -> bool {
-        Minimatch::new(pattern, Opts::IGNORE).matches(path, false)
+        Minimatch::new(pattern, Opts::IGNORE)
+            .unwrap()
+            .matches(path, false)
     }
 
     fn partial(pattern: &str, path: &str) -> bool {
-        Minimatch::new(pattern, Opts::IGNORE).matches(path, true)
+        Minimatch::new(pattern, Opts::IGNORE)
+            .unwrap()
+            .matches(path, true)
     }
 
     #[test]
@@ -1339,5 +1589,92 @@ mod tests {
         assert!(partial("!lib/x/y.js", "lib/x"));
         assert!(!m("!lib/x/y.js", "lib/x"));
         assert!(!partial("!lib/x/y.js", "src"));
+    }
+
+    /// The segments of a pattern matched by the set-based matcher and by
+    /// the backtracking one it replaced.
+    fn both(pattern: &str, f: &str, opts: Opts) -> Option<(bool, bool)> {
+        let Ok(Part::Seg(seg)) = parse_part(pattern, opts) else {
+            return None;
+        };
+        let s: Vec<char> = f.chars().collect();
+        let m = Matcher {
+            s: &s,
+            nocase: opts.nocase,
+        };
+        let mut start = m.none();
+        start[0] = true;
+        let new = m.reach(&seg.nodes, start)[s.len()];
+        let old = m.seq(&seg.nodes, 0, &|p| p == s.len());
+        Some((new, old))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Extglobs, stars, classes and dots: both matchers agree.
+        #[test]
+        fn set_matcher_agrees_with_backtracking(
+            pattern in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "b", ".", "*", "?", "[ab]", "[!a]", "@(", "!(", "+(", "*(", "?(", "|", ")", "\\",
+            ]), 0..9),
+            f in proptest::collection::vec(proptest::sample::select(vec!["a", "b", ".", "A"]), 0..7),
+            nocase: bool,
+            dot: bool,
+        ) {
+            let (pattern, f) = (pattern.concat(), f.concat());
+            let opts = Opts { nocase, dot, match_base: false, flip_negate: false };
+            if let Some((new, old)) = both(&pattern, &f, opts) {
+                proptest::prop_assert_eq!(new, old, "pattern {:?} segment {:?}", pattern, f);
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_patterns_are_refused_or_fast() {
+        let started = std::time::Instant::now();
+        // Exponential for a backtracking matcher.
+        let stars = format!("{}b", "*a".repeat(40));
+        assert!(!m(&stars, &"a".repeat(250)));
+        assert!(m(&stars, &format!("{}b", "a".repeat(250))));
+        let ext = format!("{}b", "+(a|aa)".repeat(20));
+        assert!(!m(&ext, &"a".repeat(200)));
+        // A long segment of nodes is matched without recursing per node
+        // (a name has at most 255 bytes on Linux).
+        let long = format!("{}*", "x".repeat(60_000));
+        assert!(!m(&long, &"x".repeat(255)));
+        let long = format!("*{}*", "?".repeat(200));
+        assert!(m(&long, &"x".repeat(255)));
+        assert!(!m(&long, &"x".repeat(150)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // minimatch's length limit, counted in UTF-16 units.
+        assert!(Minimatch::new(&"a".repeat(64 * 1024), Opts::IGNORE).is_ok());
+        assert!(Minimatch::new(&"a".repeat(64 * 1024 + 1), Opts::IGNORE).is_err());
+        assert!(Minimatch::new(&"\u{1F600}".repeat(32 * 1024 + 1), Opts::IGNORE).is_err());
+        // Nesting, exponential `!(…)` copies and brace explosions.
+        let deep = format!("{}a{}", "@(".repeat(10_000), ")".repeat(10_000));
+        assert!(Minimatch::new(&deep, Opts::IGNORE).is_err());
+        assert!(Minimatch::new(
+            &format!("{}a{}", "@(".repeat(20), ")".repeat(20)),
+            Opts::IGNORE
+        )
+        .is_ok());
+        assert!(Minimatch::new(&"!(a)".repeat(40), Opts::IGNORE).is_err());
+        assert!(Minimatch::new(&"{a,b}".repeat(30), Opts::IGNORE).is_err());
+        assert!(Minimatch::new(&"{a,b}".repeat(12), Opts::IGNORE).is_ok());
+        assert!(Minimatch::new(&format!("{}x", "{a,".repeat(5000)), Opts::IGNORE).is_ok());
+        let nested = format!("{}x{}", "{a,".repeat(5000), "}".repeat(5000));
+        assert!(Minimatch::new(&nested, Opts::IGNORE).is_err());
+        let nested = format!("{}x{}", "{a,".repeat(100), "}".repeat(100));
+        // `{a,{a,…x}}` is `a` and `x`.
+        assert_eq!(
+            Minimatch::new(&nested, Opts::IGNORE)
+                .unwrap()
+                .glob_parts()
+                .len(),
+            2
+        );
+        assert!(Minimatch::new("{1..100000000}", Opts::IGNORE).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
     }
 }

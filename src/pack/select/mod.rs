@@ -84,6 +84,20 @@ pub enum SelectError {
         entry: String,
         reason: &'static str,
     },
+    /// A rule of an ignore file (or one npm derives from `package.json`)
+    /// that minimatch refuses (longer than 64 KiB), or that is beyond
+    /// dockprep's bounds on brace expansion and extglobs.
+    #[error(
+        "{}{}: invalid ignore rule `{pattern}`: {message}",
+        path.display(),
+        line.map_or(String::new(), |l| format!(":{l}"))
+    )]
+    InvalidPattern {
+        path: PathBuf,
+        line: Option<usize>,
+        pattern: String,
+        message: String,
+    },
     /// A symbolic link inside the package points outside of it.
     #[error(
         "{}: refusing a symbolic link that points outside the package (to {})",

@@ -19,7 +19,7 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
 use super::manifest::Manifest;
-use super::minimatch::{Minimatch, Opts};
+use super::minimatch::{Minimatch, Opts, PatternError};
 use super::SelectError;
 
 /// The files the walk keeps, relative to `pkg_dir`, in walk order (not yet
@@ -32,7 +32,10 @@ pub(super) fn walk_package(pkg_dir: &Path, manifest: Manifest) -> Result<Vec<Str
     let mut ctx = Ctx {
         root: pkg_dir.to_path_buf(),
         root_real,
-        defaults: Rc::new(compile_rules(DEFAULT_RULES.iter().copied())),
+        defaults: Rc::new(compile_rules(
+            DEFAULT_RULES.iter().copied(),
+            &pkg_dir.join("package.json"),
+        )?),
         workspace_mode: manifest.has_workspaces(pkg_dir)?,
         manifest,
         found: Vec::new(),
@@ -96,8 +99,8 @@ struct Rule {
     relative: bool,
 }
 
-fn compile_rule(line: &str) -> Rule {
-    let mm = Minimatch::new(line, Opts::IGNORE);
+fn compile_rule(line: &str) -> Result<Rule, PatternError> {
+    let mm = Minimatch::new(line, Opts::IGNORE)?;
     let relative = mm.glob_parts().iter().any(|part| {
         let limit = if part.last().is_some_and(|l| !l.is_empty()) {
             1
@@ -106,25 +109,43 @@ fn compile_rule(line: &str) -> Rule {
         };
         part.len() <= limit
     });
-    Rule { mm, relative }
+    Ok(Rule { mm, relative })
 }
 
 /// Rules npm-packlist injects as a synthetic ignore file: joined with
 /// newlines, so each is trimmed, and blank ones and `#` comments vanish.
-fn compile_rules<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Rule> {
+/// `from` is the file they come from (`package.json`), for errors.
+fn compile_rules<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+    from: &Path,
+) -> Result<Vec<Rule>, SelectError> {
     let text: Vec<&str> = lines.into_iter().collect();
-    parse_ignore_file(&text.join("\n"))
+    parse_ignore_file(&text.join("\n")).map_err(|(_, pattern, e)| SelectError::InvalidPattern {
+        path: from.to_path_buf(),
+        line: None,
+        pattern,
+        message: e.to_string(),
+    })
 }
 
 /// The rules of an ignore file: one per line, trimmed, without blank lines
-/// and `#` comments.
-fn parse_ignore_file(text: &str) -> Vec<Rule> {
+/// and `#` comments; or the first line minimatch (or dockprep's limits)
+/// refuses, with its 1-based number.
+fn parse_ignore_file(text: &str) -> Result<Vec<Rule>, (usize, String, PatternError)> {
     text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .map(js_trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(compile_rule)
+        .enumerate()
+        .map(|(i, l)| (i + 1, js_trim(l.strip_suffix('\r').unwrap_or(l))))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(n, l)| compile_rule(l).map_err(|e| (n, short(l), e)))
         .collect()
+}
+
+/// A rule as an error message shows it: at most 60 characters.
+fn short(rule: &str) -> String {
+    match rule.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &rule[..i]),
+        None => rule.to_string(),
+    }
 }
 
 /// `String.prototype.trim`.
@@ -230,7 +251,10 @@ impl<'p> Walker<'p> {
                 (Source::Defaults, ctx.defaults.clone()),
                 (
                     Source::Strict,
-                    Rc::new(compile_rules(strict.iter().map(String::as_str))),
+                    Rc::new(compile_rules(
+                        strict.iter().map(String::as_str),
+                        &ctx.root.join("package.json"),
+                    )?),
                 ),
             ],
             required,
@@ -269,7 +293,15 @@ impl<'p> Walker<'p> {
                     path: path.clone(),
                     source,
                 })?;
-                Some(parse_ignore_file(&String::from_utf8_lossy(&bytes)))
+                let text = String::from_utf8_lossy(&bytes);
+                Some(parse_ignore_file(&text).map_err(|(line, pattern, e)| {
+                    SelectError::InvalidPattern {
+                        path: path.clone(),
+                        line: Some(line),
+                        pattern,
+                        message: e.to_string(),
+                    }
+                })?)
             };
             if let Some(rules) = rules {
                 self.rules.push((source, Rc::new(rules)));
@@ -325,12 +357,18 @@ impl<'p> Walker<'p> {
             }
             let mut rules = vec!["*".to_string()];
             rules.extend(ignores);
-            files_rules = Some(compile_rules(rules.iter().map(String::as_str)));
+            files_rules = Some(compile_rules(
+                rules.iter().map(String::as_str),
+                &ctx.root.join("package.json"),
+            )?);
         }
         strict.extend(ctx.manifest.required.iter().map(|r| format!("!/{r}")));
         self.rules.push((
             Source::Strict,
-            Rc::new(compile_rules(strict.iter().map(String::as_str))),
+            Rc::new(compile_rules(
+                strict.iter().map(String::as_str),
+                &ctx.root.join("package.json"),
+            )?),
         ));
         Ok(files_rules)
     }
@@ -521,8 +559,14 @@ mod tests {
 
     #[test]
     fn ignore_file_lines() {
-        let rules = parse_ignore_file("# comment\n\n  *.log \r\n!keep.log\r\n\u{feff}x\n");
+        let rules = parse_ignore_file("# comment\n\n  *.log \r\n!keep.log\r\n\u{feff}x\n").unwrap();
         assert_eq!(rules.len(), 3);
         assert!(rules[1].mm.negate);
+        let long = format!("ok\n{}\n", "a".repeat(64 * 1024 + 1));
+        let Err((line, _, e)) = parse_ignore_file(&long) else {
+            panic!("a pattern over 64 KiB is refused, as minimatch does");
+        };
+        assert_eq!(line, 2);
+        assert!(e.to_string().contains("too long"), "{e}");
     }
 }

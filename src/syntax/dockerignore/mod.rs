@@ -40,12 +40,15 @@
 //! * **Errors.** Nothing here panics. A pattern that moby rejects (bad glob
 //!   syntax such as an unterminated `[`, a lone `!`, or an expression that Go's
 //!   regexp package refuses, like `[z-a]` or `\q`) gets [`Pattern::error`]
-//!   set and never matches.
+//!   and [`Pattern::fails_build`] set and never matches;
+//!   [`DockerIgnore::build_error`] names the first, which the model reports
+//!   as an error of the file.
 //!
 //! Deliberate differences from moby / BuildKit:
 //!
-//! * BuildKit fails the whole build on an invalid pattern; here only that
-//!   pattern is disabled and the others keep working. moby also only notices
+//! * BuildKit fails the whole build on an invalid pattern; here that
+//!   pattern is disabled, the others keep working, and
+//!   [`DockerIgnore::build_error`] reports it. moby also only notices
 //!   regexp-level errors lazily, the first time the pattern is evaluated;
 //!   here every error is reported at parse time.
 //! * BuildKit's line reader (`bufio.Scanner`) refuses lines longer than
@@ -73,6 +76,16 @@ mod translate;
 
 use clean::clean;
 use compiled::{compile, Compiled};
+
+use super::{limits, ParseError, Span};
+
+/// A pattern as an error message shows it: at most 80 characters.
+fn shorten(raw: &str) -> String {
+    match raw.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &raw[..i]),
+        None => raw.to_owned(),
+    }
+}
 
 /// Longest line (terminator included) Go's `bufio.Scanner` accepts.
 const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -114,6 +127,12 @@ pub struct Pattern {
     pub span: Range<usize>,
     /// Why the pattern is invalid; an invalid pattern never matches.
     pub error: Option<String>,
+    /// Whether BuildKit fails the build on [`Pattern::error`]: a lone `!`,
+    /// bad glob syntax (refused when the matcher is made) or an expression
+    /// Go's regexp package refuses (refused the first time a path is
+    /// matched against it). Not set for a pattern BuildKit skips (empty
+    /// after cleaning) or one only dockprep cannot evaluate (`\pL`).
+    pub fails_build: bool,
     compiled: Compiled,
 }
 
@@ -137,6 +156,15 @@ impl DockerIgnore {
     /// problems are reported through [`Pattern::error`] and
     /// [`DockerIgnore::read_error`].
     pub fn parse(text: &str) -> DockerIgnore {
+        if let Err(e) = limits::check_size(text, limits::MAX_TEXT_BYTES, "the .dockerignore") {
+            return DockerIgnore {
+                patterns: Vec::new(),
+                read_error: Some(FileError {
+                    line: 1,
+                    message: e.message,
+                }),
+            };
+        }
         let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
         let mut patterns = Vec::new();
         let mut read_error = None;
@@ -237,6 +265,20 @@ impl DockerIgnore {
         decided
     }
 
+    /// The first pattern BuildKit fails the build on, as an error with the
+    /// pattern's span (BuildKit stops at the first one, too).
+    pub fn build_error(&self) -> Option<ParseError> {
+        let p = self.patterns.iter().find(|p| p.fails_build)?;
+        let why = p.error.as_deref().unwrap_or("invalid pattern");
+        Some(ParseError::new(
+            format!(
+                "invalid .dockerignore pattern `{}`: {why}; BuildKit fails the build on it",
+                shorten(&p.raw)
+            ),
+            Span::new(p.span.start, p.span.end),
+        ))
+    }
+
     /// Whether any valid pattern is an exception (`!pattern`).
     pub fn has_exceptions(&self) -> bool {
         self.patterns
@@ -277,6 +319,7 @@ impl Pattern {
             line,
             span,
             error: None,
+            fails_build: false,
             compiled: Compiled::Never,
         };
 
@@ -312,6 +355,7 @@ impl Pattern {
             Some("") => {
                 pattern.exception = true;
                 pattern.error = Some("illegal exclusion pattern: \"!\"".to_owned());
+                pattern.fails_build = true;
                 return pattern;
             }
             Some(rest) => {
@@ -323,7 +367,10 @@ impl Pattern {
         pattern.cleaned = body.to_owned();
         match compile(body) {
             Ok(compiled) => pattern.compiled = compiled,
-            Err(message) => pattern.error = Some(message),
+            Err(message) => {
+                pattern.fails_build = message.starts_with(translate::SYNTAX_ERROR);
+                pattern.error = Some(message);
+            }
         }
         pattern
     }

@@ -8,8 +8,11 @@
 
 use super::MatchKind;
 
+/// How every error BuildKit fails on starts (`filepath.ErrBadPattern`).
+pub(super) const SYNTAX_ERROR: &str = "syntax error in pattern";
+
 pub(super) fn bad_pattern(detail: &str) -> String {
-    format!("syntax error in pattern: {detail}")
+    format!("{SYNTAX_ERROR}: {detail}")
 }
 
 /// The syntax check moby performs with Go's `filepath.Match`: every `\` must
