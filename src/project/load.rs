@@ -9,6 +9,7 @@ use super::sources::{FileError, FileId};
 use super::{
     Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage,
 };
+use crate::confine::Jail;
 use crate::paths::clean;
 use crate::syntax::compose::{self, Compose};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
@@ -177,8 +178,21 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         };
         roots.push(clean(&dir));
     }
+    // Every read stays inside the audited paths and what their workspaces
+    // link (added as they are read); `--config` is the user's own file.
+    let mut jail = Jail::new(roots.iter().map(PathBuf::as_path));
+    if let Some(c) = &opts.config {
+        jail.allow_file(
+            c,
+            c.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new(".")),
+        );
+    }
+    l.p.sources.set_jail(jail);
     // Read and parse ahead, on every core, what the walk will read.
-    let mut pre = super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p));
+    let mut pre =
+        super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p), l.p.sources.jail());
     for (path, file) in pre.take_files() {
         if let Ok(text) = String::from_utf8(file.bytes) {
             l.p.sources.prefetched(path.clone(), text);
@@ -209,6 +223,8 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         for d in dirs {
             let ws = d.join("pnpm-workspace.yaml");
             if ws.is_file() && l.p.workspaces.iter().all(|w| w.path != ws) {
+                // A sibling workspace is its own region (prep's sources).
+                l.p.sources.jail_mut().add_tree(&d);
                 if let Some(w) = l.workspace(&ws) {
                     l.expand_workspace(w);
                 }
@@ -416,6 +432,16 @@ impl Loader {
     }
     fn workspace(&mut self, path: &Path) -> Option<usize> {
         let (file, value) = self.read(path, Workspace::parse)?;
+        // What its globs link outside its directory may be read from now on.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        crate::workspace::globs::link_regions(
+            self.p.sources.jail_mut(),
+            dir,
+            value.packages.iter().map(|p| p.value.as_str()),
+        );
         self.p.workspaces.push(Parsed {
             file,
             path: clean(path),
@@ -468,6 +494,11 @@ impl Loader {
                 } else {
                     f.clone()
                 };
+                // Above the audited paths: that one file, resolving inside its directory.
+                let jail = self.p.sources.jail_mut();
+                if !jail.contains(a) {
+                    jail.allow_file(&shown, a);
+                }
                 if let Some((_, mut c)) = self.read(&shown, self.config_parser()) {
                     c.path = Some(shown);
                     return c;
@@ -525,10 +556,18 @@ impl Loader {
         if is_root {
             // The root .gitignore, read through the sources (so fixes see their own edits).
             let gi_path = dir.join(".gitignore");
-            let gitignore_file = (gi_path.is_file()
-                || self.p.sources.overlay_has(&clean(&gi_path)))
-            .then(|| self.p.sources.read(&gi_path).ok())
-            .flatten();
+            let gitignore_file =
+                if gi_path.is_file() || self.p.sources.overlay_has(&clean(&gi_path)) {
+                    match self.p.sources.read(&gi_path) {
+                        Ok(id) => Some(id),
+                        Err(e) => {
+                            self.error(e);
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
             let gitignore = {
                 let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
                 if let Some(id) = gitignore_file {
@@ -539,7 +578,6 @@ impl Loader {
                 b.build().ok()
             };
             let config = self.config_for(dir);
-            let docker_lock = self.docker_lock(dir);
             self.p.repos.push(Repo {
                 config,
                 gitignore_file,
@@ -551,7 +589,7 @@ impl Loader {
                 manifest: None,
                 gitignore,
                 backups: Vec::new(),
-                docker_lock,
+                docker_lock: None,
                 manifests: Vec::new(),
             });
             let r = self.p.repos.len() - 1;
@@ -562,6 +600,8 @@ impl Loader {
             if files.iter().any(|f| f == "pnpm-workspace.yaml") {
                 self.p.repos[r].workspace = self.workspace(&dir.join("pnpm-workspace.yaml"));
             }
+            // After the workspace: its check reads what the workspace links.
+            self.p.repos[r].docker_lock = self.docker_lock(dir);
         }
         if let Some(r) = repo {
             if is_workflow_dir(dir) {
@@ -589,7 +629,7 @@ impl Loader {
                 } else if f == "package.json.bak" {
                     // Read as text (lossily when not UTF-8): only its place is reported.
                     let id = self.p.sources.read(&path).ok().or_else(|| {
-                        let bytes = std::fs::read(&path).ok()?;
+                        let bytes = self.p.sources.jail().read(&path).ok()?;
                         let text = String::from_utf8_lossy(&bytes).into_owned();
                         Some(self.p.sources.add(clean(&path), text))
                     });
@@ -784,8 +824,15 @@ impl Loader {
     }
 
     fn image(&mut self, repo: usize, d: usize, context: PathBuf, service: Option<(usize, usize)>) {
-        // A context outside the audited trees: list it once (bounded).
-        list_tree(&mut self.p.tree, &clean(&context), &mut self.context_budget);
+        // A context outside the audited trees: list it once (bounded), when
+        // it is inside the confinement (else it stays unknown).
+        let jail = self.p.sources.jail();
+        if jail
+            .real_dir(&clean(&context))
+            .is_ok_and(|r| jail.contains(&r))
+        {
+            list_tree(&mut self.p.tree, &clean(&context), &mut self.context_budget);
+        }
         let df_path = self.p.dockerfiles[d].path.clone();
         let beside = PathBuf::from(format!("{}.dockerignore", df_path.display()));
         let dockerignore = if self.file_exists(&beside) {

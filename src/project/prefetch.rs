@@ -7,7 +7,8 @@
 //! each file's bytes and parsed value from here instead of reading and
 //! parsing it itself, so every file is still read from disk once, and a large
 //! fleet's load is parallel. Files in the fix overlay are left alone (the
-//! overlay's text wins).
+//! overlay's text wins). Reads go through the loader's confinement
+//! ([`crate::confine`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -80,7 +81,11 @@ pub(super) struct Prefetch {
 impl Prefetch {
     /// Scans `roots` and reads and parses their files in parallel, when they
     /// hold enough directories for it to pay (a fleet); else nothing.
-    pub(super) fn run(roots: &[PathBuf], skip: &dyn Fn(&Path) -> bool) -> Prefetch {
+    pub(super) fn run(
+        roots: &[PathBuf],
+        skip: &dyn Fn(&Path) -> bool,
+        jail: &crate::confine::Jail,
+    ) -> Prefetch {
         let subdirs: usize = roots
             .iter()
             .filter_map(|r| std::fs::read_dir(r).ok())
@@ -115,7 +120,8 @@ impl Prefetch {
         let files: HashMap<PathBuf, File> = files
             .into_par_iter()
             .filter_map(|p| {
-                let bytes = std::fs::read(&p).ok()?;
+                // Refused or unreadable: the walk reads it again and reports it.
+                let bytes = jail.read(&p).ok()?;
                 let parsed = match std::str::from_utf8(&bytes) {
                     Err(_) => Parsed::None,
                     Ok(text) => parse(&p, text),
