@@ -77,11 +77,34 @@ pub enum Region {
 impl Region {
     fn contains(&self, real: &Path) -> bool {
         match self {
-            Region::Tree(d) => real.starts_with(d),
-            Region::Below(d) => real
-                .strip_prefix(d)
-                .is_ok_and(|rest| rest.components().count() >= 2),
+            Region::Tree(d) => under(real, d).is_some(),
+            Region::Below(d) => under(real, d).is_some_and(|rest| rest.contains(&b'/')),
         }
+    }
+
+    /// True when the files directly inside the real directory `dir` lie in
+    /// the region.
+    fn holds_files_of(&self, dir: &Path) -> bool {
+        match self {
+            Region::Tree(d) => under(dir, d).is_some(),
+            Region::Below(d) => under(dir, d).is_some_and(|rest| !rest.is_empty()),
+        }
+    }
+}
+
+/// What follows `dir` in `path` (without the separator; empty for `dir`
+/// itself) when `path` lies in `dir`: [`Path::starts_with`] for real paths
+/// (absolute, no `.`, `..` or doubled separators), compared as bytes.
+fn under<'p>(path: &'p Path, dir: &Path) -> Option<&'p [u8]> {
+    let (p, d) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    let rest = p.strip_prefix(d)?;
+    if rest.is_empty() || d.ends_with(b"/") {
+        Some(rest)
+    } else {
+        rest.strip_prefix(b"/")
     }
 }
 
@@ -95,9 +118,11 @@ pub struct Jail {
     regions: Option<Vec<Region>>,
     /// A cleaned path → the real directory its resolution must stay in.
     files: HashMap<PathBuf, PathBuf>,
-    /// A cleaned directory path → its real path (`None`: it cannot be
-    /// resolved).
-    dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// A cleaned directory path (as written: its bytes are the key) → its
+    /// real path (`None`: it cannot be resolved).
+    dirs: Mutex<HashMap<std::ffi::OsString, Option<PathBuf>>>,
+    /// A real path → its file system ([`Jail::device`]).
+    devices: Mutex<HashMap<PathBuf, Option<u64>>>,
 }
 
 impl std::fmt::Debug for Jail {
@@ -149,7 +174,7 @@ impl Jail {
     pub fn add(&mut self, region: Region) {
         if let Some(rs) = &mut self.regions {
             if !rs.iter().any(|r| match (r, &region) {
-                (Region::Tree(a), Region::Tree(b)) => b.starts_with(a),
+                (Region::Tree(a), Region::Tree(b)) => under(b, a).is_some(),
                 (a, b) => a == b,
             }) {
                 rs.push(region);
@@ -174,6 +199,11 @@ impl Jail {
         }
     }
 
+    /// True when the real path `real` lies in `dir` (a real path).
+    fn within(real: &Path, dir: &Path) -> bool {
+        under(real, dir).is_some()
+    }
+
     /// The real path of directory `dir` (a cleaned path), resolved once:
     /// a directory that is not a link is its real parent joined with its
     /// name (one `lstat`); a link, `.`, `..` or the root is canonicalized.
@@ -183,7 +213,7 @@ impl Jail {
         } else {
             dir
         };
-        if let Some(r) = self.dirs_lock().get(key) {
+        if let Some(r) = self.dirs_lock().get(key.as_os_str()) {
             return r
                 .clone()
                 .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound));
@@ -197,58 +227,90 @@ impl Jail {
             _ => std::fs::canonicalize(key),
         };
         self.dirs_lock()
-            .insert(key.to_path_buf(), resolved.as_ref().ok().cloned());
+            .insert(key.as_os_str().to_owned(), resolved.as_ref().ok().cloned());
         resolved
     }
 
-    fn dirs_lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Option<PathBuf>>> {
-        self.dirs.lock().unwrap_or_else(|e| e.into_inner())
+    /// Whether files directly inside `dir` (a cleaned path) may be read:
+    /// its real path (resolved once, see [`Jail::real_dir`]) lies in a
+    /// region, or, for a file allowed on its own, inside its directory.
+    fn files_of_dir_allowed(
+        &self,
+        dir: &Path,
+        allowed_in: Option<&PathBuf>,
+    ) -> std::io::Result<bool> {
+        let test = |real: &Path| match allowed_in {
+            Some(d) => Jail::within(real, d),
+            None => match &self.regions {
+                None => true,
+                Some(rs) => rs.iter().any(|r| r.holds_files_of(real)),
+            },
+        };
+        if let Some(Some(real)) = self.dirs_lock().get(dir.as_os_str()) {
+            return Ok(test(real));
+        }
+        Ok(test(&self.real_dir(dir)?))
     }
 
-    /// Whether a read of `path` may follow it: `Ok(None)` when it is not a
-    /// symbolic link, `Ok(Some(target))` for a link resolving inside,
-    /// [`ReadError::LinkOutside`] for one leaving. What a directory listing
-    /// asks of each link it meets.
-    pub fn check_link(&self, path: &Path) -> Result<Option<PathBuf>, ReadError> {
-        let md = std::fs::symlink_metadata(path)?;
-        if !md.file_type().is_symlink() {
-            return Ok(None);
-        }
-        let target = std::fs::canonicalize(path)?;
-        if self.contains(&target) {
-            Ok(Some(target))
-        } else {
-            Err(ReadError::LinkOutside)
-        }
+    /// The file system of the real path `real` ([`device_of`]), asked once.
+    pub fn device(&self, real: &Path) -> Option<u64> {
+        let mut devices = self.devices.lock().unwrap_or_else(|e| e.into_inner());
+        *devices
+            .entry(real.to_path_buf())
+            .or_insert_with(|| device_of(real))
+    }
+
+    fn dirs_lock(&self) -> std::sync::MutexGuard<'_, HashMap<std::ffi::OsString, Option<PathBuf>>> {
+        self.dirs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Opens `path` for reading under the rules: inside a region, a link
     /// followed only into one, a regular file of at most [`MAX_FILE_BYTES`].
     pub fn open(&self, path: &Path) -> Result<std::fs::File, ReadError> {
-        let path = crate::paths::clean(path);
-        let allowed_in = self.files.get(&path);
+        self.open_sized(path, false).map(|(f, _)| f)
+    }
+
+    /// [`Jail::read`] of a file whose directory the caller reached from a
+    /// region's root through directories that are not links (a walk that
+    /// descends only into `DirEntry::file_type` directories): the directory
+    /// is inside by construction, so only the file itself is checked (a link
+    /// followed only into a region, a regular file, the size cap).
+    pub fn read_in_walked_dir(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
+        let (file, len) = self.open_sized(path, true)?;
+        read_capped(file, len)
+    }
+
+    /// [`Jail::open`], with the file's size; `walked`: the directory is
+    /// known to be inside ([`Jail::read_in_walked_dir`]).
+    fn open_sized(&self, path: &Path, walked: bool) -> Result<(std::fs::File, u64), ReadError> {
+        let path = crate::paths::cleaned(path);
+        let path = path.as_ref();
+        let allowed_in = if self.files.is_empty() {
+            None
+        } else {
+            self.files.get(path)
+        };
         let confined = self.regions.is_some() || allowed_in.is_some();
         let inside = |real: &Path| match allowed_in {
-            Some(d) => real.starts_with(d),
+            Some(d) => Jail::within(real, d),
             None => self.contains(real),
         };
-        if confined {
+        if confined && !walked {
             let parent = match path.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
-            let Some(name) = path.file_name() else {
+            if path.file_name().is_none() {
                 return Err(ReadError::NotRegular("directory"));
-            };
-            let real = self.real_dir(parent)?.join(name);
-            if !inside(&real) {
+            }
+            if !self.files_of_dir_allowed(parent, allowed_in)? {
                 return Err(ReadError::Outside);
             }
         }
-        let file = match open_nofollow(&path) {
+        let file = match open_nofollow(path) {
             Ok(f) => f,
             Err(e) if is_link_error(&e) => {
-                let target = std::fs::canonicalize(&path)?;
+                let target = std::fs::canonicalize(path)?;
                 if confined && !inside(&target) {
                     return Err(ReadError::LinkOutside);
                 }
@@ -263,12 +325,13 @@ impl Jail {
         if md.len() > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge);
         }
-        Ok(file)
+        Ok((file, md.len()))
     }
 
     /// Reads `path`'s bytes under the rules of [`Jail::open`].
     pub fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
-        read_capped(self.open(path)?)
+        let (file, len) = self.open_sized(path, false)?;
+        read_capped(file, len)
     }
 
     /// Reads `path` as UTF-8 text ([`decode`]) under the rules of
@@ -289,10 +352,12 @@ pub fn read_regular_text(path: &Path) -> Result<String, ReadError> {
     decode(read_regular(path)?)
 }
 
-/// Reads at most [`MAX_FILE_BYTES`] of an open file, failing past it.
-fn read_capped(file: std::fs::File) -> Result<Vec<u8>, ReadError> {
-    let hint = file.metadata().map_or(0, |m| m.len()).min(MAX_FILE_BYTES);
-    let mut buf = Vec::with_capacity(hint as usize);
+/// Reads at most [`MAX_FILE_BYTES`] of an open file (`len`: its size when
+/// opened), failing past it: a file that grows while it is read stops at
+/// the cap too.
+fn read_capped(file: impl Read, len: u64) -> Result<Vec<u8>, ReadError> {
+    // One byte more than the size: the read ends without another call.
+    let mut buf = Vec::with_capacity(len.min(MAX_FILE_BYTES) as usize + 1);
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
@@ -398,6 +463,34 @@ pub fn is_virtual(real: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_growing_input_stops_at_the_cap() {
+        // An endless reader that claimed to be empty when opened.
+        assert!(matches!(
+            read_capped(std::io::repeat(b'x'), 0),
+            Err(ReadError::TooLarge)
+        ));
+        let exact = vec![b'x'; MAX_FILE_BYTES as usize];
+        assert_eq!(read_capped(&exact[..], 10).unwrap().len(), exact.len());
+    }
+
+    #[test]
+    fn under_compares_whole_parts() {
+        assert_eq!(
+            under(Path::new("/w/repo/a"), Path::new("/w/repo")),
+            Some(&b"a"[..])
+        );
+        assert_eq!(
+            under(Path::new("/w/repo"), Path::new("/w/repo")),
+            Some(&b""[..])
+        );
+        assert_eq!(
+            under(Path::new("/w/repository"), Path::new("/w/repo")),
+            None
+        );
+        assert_eq!(under(Path::new("/w/x"), Path::new("/")), Some(&b"w/x"[..]));
+    }
 
     #[test]
     fn regions() {

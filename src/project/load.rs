@@ -64,6 +64,13 @@ impl Lister for Listed<'_> {
             None => list_disk(dir).map(std::borrow::Cow::Owned),
         }
     }
+
+    fn is_link(&self, path: &Path) -> bool {
+        self.0.link_known(path).unwrap_or_else(|| {
+            path.symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+        })
+    }
 }
 
 /// `path` relative to `base`, lexically, with `..` where it lies outside
@@ -100,12 +107,17 @@ fn list_tree(facts: &mut super::tree::Facts, dir: &Path, budget: &mut usize) {
         return;
     };
     let mut listing = Vec::new();
+    let mut links = Vec::new();
     for e in rd.flatten() {
         if *budget == 0 {
             break;
         }
         *budget -= 1;
-        listing.push((e.file_name().to_string_lossy().into_owned(), entry_kind(&e)));
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().is_ok_and(|t| t.is_symlink()) {
+            links.push(name.clone());
+        }
+        listing.push((name, entry_kind(&e)));
     }
     let subdirs: Vec<PathBuf> = listing
         .iter()
@@ -113,6 +125,7 @@ fn list_tree(facts: &mut super::tree::Facts, dir: &Path, budget: &mut usize) {
         .map(|(n, _)| dir.join(n))
         .collect();
     facts.record(dir, listing);
+    facts.record_links(dir, links);
     for d in subdirs {
         // Never follow a link out of the tree being listed.
         if d.symlink_metadata().is_ok_and(|m| m.file_type().is_dir()) {
@@ -179,15 +192,11 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         roots.push(clean(&dir));
     }
     // Every read stays inside the audited paths and what their workspaces
-    // link (added as they are read); `--config` is the user's own file.
+    // link (added as they are read); `--config` is the user's own file,
+    // read wherever it points (still a regular file, size-capped).
     let mut jail = Jail::new(roots.iter().map(PathBuf::as_path));
     if let Some(c) = &opts.config {
-        jail.allow_file(
-            c,
-            c.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new(".")),
-        );
+        jail.allow_file(c, Path::new("/"));
     }
     l.p.sources.set_jail(jail);
     // Read and parse ahead, on every core, what the walk will read.
@@ -437,11 +446,19 @@ impl Loader {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        crate::workspace::globs::link_regions(
-            self.p.sources.jail_mut(),
-            dir,
-            value.packages.iter().map(|p| p.value.as_str()),
-        );
+        for g in value.packages.iter().filter(|g| g.value.contains("..")) {
+            let pat = self
+                .patterns
+                .entry(g.value.clone())
+                .or_insert_with(|| Pattern::parse(&g.value).ok());
+            let regions: Vec<_> = pat
+                .iter()
+                .flat_map(|p| p.linked_regions(dir, self.p.sources.jail()))
+                .collect();
+            for r in regions {
+                self.p.sources.jail_mut().add(r);
+            }
+        }
         self.p.workspaces.push(Parsed {
             file,
             path: clean(path),
@@ -534,7 +551,11 @@ impl Loader {
         let mut files = Vec::new();
         let mut dirs = Vec::new();
         let mut listing = Vec::with_capacity(entries.len());
+        let mut links = Vec::new();
         for e in entries {
+            if e.is_link {
+                links.push(e.name.clone());
+            }
             if e.is_dir {
                 if !SKIP_DIRS.contains(&e.name.as_str()) {
                     dirs.push(e.name.clone());
@@ -545,6 +566,7 @@ impl Loader {
             listing.push((e.name, e.kind));
         }
         self.p.tree.record(dir, listing);
+        self.p.tree.record_links(dir, links);
         files.sort();
         dirs.sort();
         let is_root = repo.is_none()

@@ -54,6 +54,8 @@ pub(super) struct Entry {
     pub is_dir: bool,
     /// A file or a link: the walk may read it.
     pub is_file_or_link: bool,
+    /// A symbolic link (for `project::tree`'s link facts).
+    pub is_link: bool,
 }
 
 /// Lists `dir` for the walk (unsorted).
@@ -66,6 +68,7 @@ pub(super) fn list_entries(dir: &Path) -> std::io::Result<Vec<Entry>> {
             kind: crate::workspace::globs::entry_kind(&e),
             is_dir: ft.is_some_and(|t| t.is_dir()),
             is_file_or_link: ft.is_some_and(|t| t.is_file() || t.is_symlink()),
+            is_link: ft.is_some_and(|t| t.is_symlink()),
         });
     }
     Ok(out)
@@ -121,7 +124,8 @@ impl Prefetch {
             .into_par_iter()
             .filter_map(|p| {
                 // Refused or unreadable: the walk reads it again and reports it.
-                let bytes = jail.read(&p).ok()?;
+                // The scan reached it through directories only (no links).
+                let bytes = jail.read_in_walked_dir(&p).ok()?;
                 let parsed = match std::str::from_utf8(&bytes) {
                     Err(_) => Parsed::None,
                     Ok(text) => parse(&p, text),

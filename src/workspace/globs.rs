@@ -30,7 +30,7 @@
 //! directories of the workspace root (`../common/packages/*`, `../*`), never
 //! above them (`../../x` finds nothing, the root's parent is never a member),
 //! never `/proc`, `/sys` or `/dev`, never another file system than the
-//! root's (st_dev compared), and a link in the static prefix is held to the
+//! one of the root's parent, where the siblings live (st_dev compared), and a link in the static prefix is held to the
 //! same bounds. pnpm follows every link and glob; that is the one
 //! deliberate difference. [`linked_regions`] gives the parts of the disk a
 //! workspace's patterns link, which its readers may read
@@ -108,9 +108,11 @@ pub(crate) fn link_regions<'a>(
     root: &Path,
     entries: impl IntoIterator<Item = &'a str>,
 ) {
-    for e in entries {
+    // Only an entry with a `..` part can leave the root: the others are
+    // not compiled.
+    for e in entries.into_iter().filter(|e| e.contains("..")) {
         if let Ok(p) = Pattern::parse(e) {
-            for r in p.linked_regions(root) {
+            for r in p.linked_regions(root, jail) {
                 jail.add(r);
             }
         }
@@ -272,19 +274,24 @@ impl Pattern {
     /// root's siblings ([`Region::Below`] the parent). Nothing for a pattern
     /// that stays inside the root, a negated one, or one whose static prefix
     /// leaves the bounds of [`Pattern::expand`] (above the siblings, another
-    /// file system, `/proc`).
-    pub fn linked_regions(&self, root: &Path) -> Vec<Region> {
+    /// file system, `/proc`). Directories are resolved through `resolve`'s
+    /// cache (a fleet's repositories share their sibling).
+    pub fn linked_regions(&self, root: &Path, resolve: &Jail) -> Vec<Region> {
         let mut out = Vec::new();
-        if self.negated {
+        let leaves = |segs: &Vec<Seg>| {
+            segs.iter()
+                .take_while(|s| matches!(s, Seg::Literal(_)))
+                .any(|s| matches!(s, Seg::Literal(l) if l == ".."))
+        };
+        if self.negated || !self.alts.iter().any(leaves) {
             return out;
         }
-        let Ok(real_root) = std::fs::canonicalize(root) else {
+        let Ok(real_root) = resolve.real_dir(&crate::paths::clean(root)) else {
             return out;
         };
         let Some(parent) = real_root.parent().map(Path::to_path_buf) else {
             return out;
         };
-        let dev = confine::device_of(&real_root);
         for segs in &self.alts {
             let mut at = real_root.clone();
             let mut rest = segs.as_slice();
@@ -306,13 +313,13 @@ impl Pattern {
                 }
                 Region::Below(parent.clone())
             } else {
-                let Ok(real) = std::fs::canonicalize(&at) else {
+                let Ok(real) = resolve.real_dir(&at) else {
                     continue;
                 };
                 if real == parent
                     || !real.starts_with(&parent)
                     || confine::is_virtual(&real)
-                    || confine::device_of(&real) != dev
+                    || resolve.device(&real) != resolve.device(&parent)
                 {
                     continue;
                 }
@@ -567,9 +574,10 @@ struct Walk<'a> {
 }
 
 /// Where a walk that left its root (a `../` pattern) may go: inside the
-/// root's siblings, on the root's file system, outside `/proc`, `/sys` and
-/// `/dev`; the root's parent is listed, never a member. Directories are
-/// resolved once each.
+/// root's siblings, on the file system of the root's parent (where the
+/// siblings live: a mount point among them is not entered), outside
+/// `/proc`, `/sys` and `/dev`; the root's parent is listed, never a member.
+/// Directories are resolved once each.
 struct Bound {
     root: PathBuf,
     /// The root's real parent (`None`: the root cannot be resolved, or is
@@ -592,13 +600,12 @@ impl Bound {
     fn allows(&self, dir: &Path, member: bool) -> bool {
         let (parent, dev) = self.at.get_or_init(|| {
             let real_root = std::fs::canonicalize(&self.root).ok();
-            (
-                real_root
-                    .as_deref()
-                    .and_then(Path::parent)
-                    .map(Path::to_path_buf),
-                real_root.as_deref().and_then(confine::device_of),
-            )
+            let parent = real_root
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf);
+            let dev = parent.as_deref().and_then(|p| self.real.device(p));
+            (parent, dev)
         });
         let Some(parent) = parent else {
             return false;
@@ -611,7 +618,7 @@ impl Bound {
         } else {
             real.starts_with(parent)
         };
-        placed && !confine::is_virtual(&real) && confine::device_of(&real) == *dev
+        placed && !confine::is_virtual(&real) && self.real.device(&real) == *dev
     }
 }
 
