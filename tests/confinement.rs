@@ -634,3 +634,108 @@ fn a_bom_before_a_manifest_is_accepted_everywhere() {
     let v: serde_json::Value = serde_json::from_str(&r.out).unwrap();
     assert_eq!(v["errors"], serde_json::json!([]), "audit: {}", r.all());
 }
+
+/// A compose service building `context: /etc`, `dockerfile: passwd` printed
+/// the first line of `/etc/passwd` as an unknown instruction; a Dockerfile
+/// outside the repository is not read.
+#[test]
+fn a_compose_build_outside_the_repository_is_not_read() {
+    let t = tempfile::tempdir().unwrap();
+    let secret = t.path().join("elsewhere/secret");
+    write(&secret, "CONFINEMENT_MARKER x\n");
+    let repo = t.path().join("repo");
+    write(
+        &repo.join("package.json"),
+        "{\"name\": \"r\", \"version\": \"1.0.0\"}\n",
+    );
+    write(
+        &repo.join("docker-compose.yml"),
+        &format!(
+            "services:\n  app:\n    build:\n      context: {}\n      dockerfile: secret\n",
+            t.path().join("elsewhere").display()
+        ),
+    );
+    for format in FORMATS {
+        let r = run(t.path(), &["audit", "repo", "--format", format]);
+        assert!(
+            !r.all().contains("CONFINEMENT_MARKER"),
+            "{format}: {}",
+            r.all()
+        );
+        assert!(
+            r.all().contains("path is outside the repository"),
+            "{format}: {}",
+            r.all()
+        );
+    }
+}
+
+/// A `pnpm-workspace.yaml -> /proc/self/environ` was parsed as YAML by
+/// `audit`, `prune` and `lockfile`; now each refuses it at 1:1.
+#[cfg(unix)]
+#[test]
+fn a_workspace_file_linking_outside_is_refused_by_every_reader() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("repo");
+    write(
+        &repo.join("package.json"),
+        "{\"name\": \"r\", \"version\": \"1.0.0\"}\n",
+    );
+    write(&repo.join("Dockerfile"), "FROM node:22\n");
+    std::os::unix::fs::symlink("/proc/self/environ", repo.join("pnpm-workspace.yaml")).unwrap();
+    let want = "repo/pnpm-workspace.yaml:1:1: symlink points outside the repository";
+    let r = run(t.path(), &["audit", "repo", "--format", "concise"]);
+    assert!(
+        r.out
+            .contains("repo/pnpm-workspace.yaml:1:1: error: symlink points outside"),
+        "audit: {}",
+        r.all()
+    );
+    let r = run(t.path(), &["prune", "-C", "repo", "x"]);
+    assert!(r.err.contains(want), "prune: {}", r.all());
+    let r = run(
+        t.path(),
+        &["lockfile", "repo", "--registry", "http://127.0.0.1:9/"],
+    );
+    assert!(r.err.contains(want), "lockfile: {}", r.all());
+}
+
+/// `pack` hung on a package whose `.npmignore` is a FIFO; now it refuses
+/// the special file.
+#[cfg(unix)]
+#[test]
+fn pack_refuses_a_fifo_ignore_file() {
+    let t = tempfile::tempdir().unwrap();
+    let ws = t.path().join("ws");
+    write(
+        &ws.join("pnpm-workspace.yaml"),
+        "packages:\n  - \"packages/*\"\n",
+    );
+    write(
+        &ws.join("package.json"),
+        "{\"name\": \"ws\", \"private\": true}\n",
+    );
+    write(
+        &ws.join("packages/a/package.json"),
+        "{\"name\": \"a\", \"version\": \"1.0.0\"}\n",
+    );
+    let ok = Command::new("mkfifo")
+        .arg(ws.join("packages/a/.npmignore"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = t.path().join("out");
+    let r = run_limited(
+        t.path(),
+        &["pack", "--workspace", "ws", "--out", out.to_str().unwrap()],
+        &[],
+        20,
+    );
+    assert!(r.code.is_some(), "pack hung");
+    assert!(
+        r.err
+            .contains(".npmignore: refusing to pack a special file (FIFO)"),
+        "{}",
+        r.all()
+    );
+}
