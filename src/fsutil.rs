@@ -7,9 +7,20 @@ use std::path::{Path, PathBuf};
 pub const TEMP_PREFIX: &str = ".dockprep-tmp-";
 
 /// Writes through a temporary file in the same directory, then renames it over
-/// `path` (keeping an existing file's permissions).
+/// `path` (keeping an existing file's permissions). A symbolic link at `path`
+/// is refused, neither written through nor replaced: where it points is not
+/// known to lie inside the repository being written.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "is a symbolic link: refusing to write through or replace it",
+        ));
+    }
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -2,7 +2,8 @@
 //!
 //! Layers, bottom first; imports point down only (`tests/layers.rs` fails
 //! otherwise, and `ARCHITECTURE.md` describes each): [`paths`]/[`fsutil`] →
-//! [`syntax`] (pure parsers with spans) → [`diagnostics`] (the shared
+//! [`confine`] (every read of a repository's files) → [`syntax`] (pure
+//! parsers with spans) → [`diagnostics`] (the shared
 //! vocabulary) → [`config`]/[`workspace`] → [`project`] (the model, read
 //! once) → [`rules`] (pure functions of the model) → [`fix`] (the engine) →
 //! the features ([`pack`], [`docker`], [`prune`], [`bench`], [`lockfile`],
@@ -14,6 +15,7 @@ pub mod audit;
 pub mod bench;
 pub mod build;
 pub mod config;
+pub mod confine;
 pub mod diagnostics;
 pub mod docker;
 pub mod fix;

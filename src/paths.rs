@@ -26,6 +26,21 @@ pub fn clean(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// [`clean`] without an allocation when `path` is clean already (no `.` or
+/// `..` component, not empty): what hot lookups use.
+pub fn cleaned(path: &Path) -> std::borrow::Cow<'_, Path> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let clean_already = !bytes.is_empty()
+        && !bytes
+            .split(|b| *b == b'/' || (cfg!(windows) && *b == b'\\'))
+            .any(|part| part == b"." || part == b"..");
+    if clean_already {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(clean(path))
+    }
+}
+
 /// `path` relative to `base` when it lies under it (both cleaned).
 pub fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     let p = clean(path);
@@ -75,5 +90,8 @@ mod tests {
             Some(PathBuf::from("backend/x"))
         );
         assert_eq!(relative_to(Path::new("r/../y"), Path::new("r")), None);
+        for p in ["a/./b/", "./a", "a/../b", "", "/x/y", "x"] {
+            assert_eq!(cleaned(Path::new(p)), clean(Path::new(p)), "{p}");
+        }
     }
 }

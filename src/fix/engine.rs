@@ -34,6 +34,14 @@ pub enum FixError {
         column: usize,
         message: String,
     },
+    /// A file the engine had to read from disk that the confinement refused.
+    #[error("{}:{line}:{column}: {message}; nothing was written", path.display())]
+    Unreadable {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error(transparent)]
     Write(#[from] super::writer::WriteError),
     #[error("{path}: {source}")]
@@ -277,13 +285,23 @@ pub fn run(
                     // The text the load read, else the disk (once: it is cached).
                     let disk = match read_cache.get(&path) {
                         Some(t) => Some(t.clone()),
-                        None => match std::fs::read_to_string(&path) {
+                        // Through the model's confinement: never a link leaving
+                        // the repository, a FIFO or a device.
+                        None => match project.sources.jail().read_text(&path) {
                             Ok(t) => {
                                 read_cache.insert(path.clone(), t.clone());
                                 Some(t)
                             }
-                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                            Err(source) => return Err(FixError::Io { path, source }),
+                            Err(e) if e.is_not_found() => None,
+                            Err(e) => {
+                                let (line, column) = e.position();
+                                return Err(FixError::Unreadable {
+                                    path,
+                                    line,
+                                    column,
+                                    message: e.to_string(),
+                                });
+                            }
                         },
                     };
                     originals.entry(path.clone()).or_insert(disk.clone());

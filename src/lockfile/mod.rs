@@ -46,7 +46,7 @@ use crate::syntax::LineIndex;
 
 pub use crate::project::docker_lock::{copies_docker_lock, Stale, DIR, LOCK, RECORD, WORKSPACE};
 
-use crate::workspace::read;
+use crate::workspace::confined_reader;
 /// Errors name the file, and the line and column when known (the same
 /// type as `dockprep prune`'s).
 pub use crate::workspace::Error;
@@ -188,7 +188,7 @@ pub use crate::workspace::Reader;
 
 fn manifest_json(path: &Path, read: &mut Reader<'_>) -> Result<serde_json::Value, Error> {
     let text = read(path)?;
-    let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let body = crate::syntax::package_json::strip_bom(&text);
     serde_json::from_str(body).map_err(|e| {
         let off = LineIndex::new(&text).offset(&text, e.line().max(1), e.column().max(1));
         Error::at(path, &text, off, format!("invalid JSON: {e}"))
@@ -199,7 +199,7 @@ fn manifest_json(path: &Path, read: &mut Reader<'_>) -> Result<serde_json::Value
 /// importers and the out-of-context ones, and checks that the dev lockfile
 /// matches the manifests. No network.
 pub fn plan(root: &Path) -> Result<Plan, Error> {
-    read_plan(root, true, &mut |p: &Path| read(p))
+    read_plan(root, true, &mut confined_reader(root))
 }
 
 fn read_plan(root: &Path, validate: bool, read: &mut Reader<'_>) -> Result<Plan, Error> {
@@ -333,9 +333,7 @@ impl Plan {
 
     /// Hashes of every input, as recorded and as `--check` recomputes them.
     pub fn inputs(&self) -> Result<BTreeMap<String, String>, Error> {
-        self.inputs_read(&mut |p: &Path| {
-            std::fs::read_to_string(p).map_err(|e| Error::file(p, e.to_string()))
-        })
+        self.inputs_read(&mut confined_reader(&self.root))
     }
 
     /// [`Plan::inputs`], reading the files with `read`.
@@ -359,6 +357,36 @@ impl Plan {
         }
         Ok(inputs)
     }
+}
+
+/// Why a record key is not a path the record may name (`None`: it is):
+/// relative, `/`-separated, without `.` or empty parts, `..` only as one
+/// leading part of an input (a sibling workspace's manifest).
+fn bad_key(key: &str, output: bool) -> Option<&'static str> {
+    if key.is_empty() || key.starts_with('/') || key.contains('\\') || has_drive(key) {
+        return Some("is not a relative path");
+    }
+    let mut parts = key.split('/');
+    let first = parts.next().unwrap_or("");
+    let parents = usize::from(first == "..");
+    if parents == 1 && output {
+        return Some("is outside the repository (an output lies inside it)");
+    }
+    let rest: Vec<&str> = if parents == 1 {
+        parts.collect()
+    } else {
+        key.split('/').collect()
+    };
+    if rest.is_empty() || rest.iter().any(|p| p.is_empty() || *p == "." || *p == "..") {
+        return Some("is outside the repository or not a plain relative path");
+    }
+    None
+}
+
+/// `C:…` (a path that is absolute on Windows).
+fn has_drive(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
 
 fn manifest_rel(id: &str) -> String {
@@ -710,7 +738,7 @@ pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
 /// disk. `Ok(None)` when fresh; `Err` when there is no Docker lockfile or it
 /// cannot be read.
 pub fn check(root: &Path) -> Result<Option<Stale>, Error> {
-    check_with(root, &mut |p: &Path| read(p))
+    check_with(root, &mut confined_reader(root))
 }
 
 /// [`check`] as the model's [`crate::project::docker_lock::Check`]: what
@@ -721,7 +749,12 @@ pub(crate) fn check_state(
     read: &mut crate::project::docker_lock::Reader<'_>,
 ) -> Result<Option<Stale>, Error> {
     check_with(root, &mut |p: &Path| {
-        read(p).map_err(|e| Error::file(p, e.message))
+        read(p).map_err(|e| Error::At {
+            file: crate::workspace::show(&e.path),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        })
     })
 }
 
@@ -740,13 +773,33 @@ pub(crate) fn check_with(root: &Path, read: &mut Reader<'_>) -> Result<Option<St
         let off = li.offset(&text, e.line().max(1), e.column().max(1));
         Error::at(&rpath, &text, off, format!("invalid record: {e}"))
     })?;
+    // Keys are paths relative to the root: outputs inside it (they are
+    // read), inputs inside it or in a sibling (`../common/…`, only compared).
+    for (rel, outputs) in record
+        .inputs
+        .keys()
+        .map(|k| (k, false))
+        .chain(record.outputs.keys().map(|k| (k, true)))
+    {
+        if let Some(why) = bad_key(rel, outputs) {
+            let key = serde_json::to_string(rel).unwrap_or_default();
+            let at = text.find(&format!("{key}:")).or_else(|| text.find(&key));
+            return Err(Error::at(
+                &rpath,
+                &text,
+                at.unwrap_or(0),
+                format!("invalid record: `{rel}` {why}"),
+            ));
+        }
+    }
     let mut changes = Vec::new();
     for (rel, want) in &record.outputs {
         let out = root.join(rel);
-        match read(&out).ok().map(String::into_bytes) {
-            Some(b) if &sha256_hex(&b) == want => {}
-            Some(_) => changes.push((rel.clone(), "edited after it was written")),
-            None => changes.push((rel.clone(), "missing")),
+        match read(&out) {
+            Ok(t) if &sha256_hex(t.as_bytes()) == want => {}
+            Ok(_) => changes.push((rel.clone(), "edited after it was written")),
+            Err(_) if out.symlink_metadata().is_err() => changes.push((rel.clone(), "missing")),
+            Err(e) => return Err(e),
         }
     }
     let now = match read_plan(root, false, read) {
@@ -779,6 +832,20 @@ pub(crate) fn check_with(root: &Path, read: &mut Reader<'_>) -> Result<Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_keys() {
+        assert_eq!(bad_key("docker/pnpm-lock.yaml", true), None);
+        assert_eq!(bad_key("../common/packages/a/package.json", false), None);
+        assert!(bad_key("../common/package.json", true).is_some());
+        assert!(bad_key("/dev/zero", true).is_some());
+        assert!(bad_key("/dev/zero", false).is_some());
+        assert!(bad_key("../../x/package.json", false).is_some());
+        assert!(bad_key("a/../../x", false).is_some());
+        assert!(bad_key("./a", false).is_some());
+        assert!(bad_key("C:/x", false).is_some());
+        assert!(bad_key("..", false).is_some());
+    }
 
     #[test]
     fn normalizes() {

@@ -272,11 +272,13 @@ fn collect(
         }
     };
     let value: serde_json::Value =
-        serde_json::from_str(raw).map_err(|e| PackError::Unreadable {
-            path: manifest_path.to_path_buf(),
-            line: e.line(),
-            column: e.column().max(1),
-            message: e.to_string(),
+        serde_json::from_str(crate::syntax::package_json::strip_bom(raw)).map_err(|e| {
+            PackError::Unreadable {
+                path: manifest_path.to_path_buf(),
+                line: e.line(),
+                column: e.column().max(1),
+                message: e.to_string(),
+            }
         })?;
     let rewritten = manifest::rewrite(&value, versions, workspace)
         .map_err(|e| PackError::Manifest(dir.to_path_buf(), e))?;

@@ -592,7 +592,9 @@ pub fn strip_overrides(root: &Path, lock: &RepoLock) -> Result<Vec<String>, Rest
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(
+            crate::syntax::package_json::strip_bom(&text),
+        ) else {
             continue;
         };
         let original: Option<serde_json::Value> = e

@@ -84,7 +84,9 @@ fn uses_husky(root: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(root.join("package.json")) else {
         return false;
     };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+    let Ok(v) =
+        serde_json::from_str::<serde_json::Value>(crate::syntax::package_json::strip_bom(&text))
+    else {
         return false;
     };
     ["dependencies", "devDependencies"]

@@ -484,18 +484,24 @@ fn rewrite_manifest(
     closure: &[String],
     spec_of: impl Fn(&str) -> String,
 ) -> Result<Rewrite, PlanError> {
-    let text = std::str::from_utf8(original).map_err(|e| PlanError::Unreadable {
-        path: path.to_path_buf(),
-        line: 1,
-        column: e.valid_up_to() + 1,
-        message: "not UTF-8".into(),
+    let text = std::str::from_utf8(original).map_err(|e| {
+        let (line, column) = crate::confine::utf8_position(original, e.valid_up_to());
+        PlanError::Unreadable {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "not UTF-8".into(),
+        }
     })?;
-    let mut v: Value = serde_json::from_str(text).map_err(|e| PlanError::Unreadable {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column().max(1),
-        message: e.to_string(),
-    })?;
+    let mut v: Value =
+        serde_json::from_str(crate::syntax::package_json::strip_bom(text)).map_err(|e| {
+            PlanError::Unreadable {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column().max(1),
+                message: e.to_string(),
+            }
+        })?;
     let mut deps = Vec::new();
     for table in REWRITTEN {
         if let Some(Value::Object(t)) = v.get_mut(table) {

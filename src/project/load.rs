@@ -9,6 +9,7 @@ use super::sources::{FileError, FileId};
 use super::{
     Image, Install, InstalledManifest, NpmrcCopy, Parsed, Project, Repo, WorkspacePackage,
 };
+use crate::confine::Jail;
 use crate::paths::clean;
 use crate::syntax::compose::{self, Compose};
 use crate::syntax::dockerfile::{Dockerfile, Kind};
@@ -63,6 +64,13 @@ impl Lister for Listed<'_> {
             None => list_disk(dir).map(std::borrow::Cow::Owned),
         }
     }
+
+    fn is_link(&self, path: &Path) -> bool {
+        self.0.link_known(path).unwrap_or_else(|| {
+            path.symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+        })
+    }
 }
 
 /// `path` relative to `base`, lexically, with `..` where it lies outside
@@ -99,12 +107,17 @@ fn list_tree(facts: &mut super::tree::Facts, dir: &Path, budget: &mut usize) {
         return;
     };
     let mut listing = Vec::new();
+    let mut links = Vec::new();
     for e in rd.flatten() {
         if *budget == 0 {
             break;
         }
         *budget -= 1;
-        listing.push((e.file_name().to_string_lossy().into_owned(), entry_kind(&e)));
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().is_ok_and(|t| t.is_symlink()) {
+            links.push(name.clone());
+        }
+        listing.push((name, entry_kind(&e)));
     }
     let subdirs: Vec<PathBuf> = listing
         .iter()
@@ -112,6 +125,7 @@ fn list_tree(facts: &mut super::tree::Facts, dir: &Path, budget: &mut usize) {
         .map(|(n, _)| dir.join(n))
         .collect();
     facts.record(dir, listing);
+    facts.record_links(dir, links);
     for d in subdirs {
         // Never follow a link out of the tree being listed.
         if d.symlink_metadata().is_ok_and(|m| m.file_type().is_dir()) {
@@ -177,8 +191,17 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         };
         roots.push(clean(&dir));
     }
+    // Every read stays inside the audited paths and what their workspaces
+    // link (added as they are read); `--config` is the user's own file,
+    // read wherever it points (still a regular file, size-capped).
+    let mut jail = Jail::new(roots.iter().map(PathBuf::as_path));
+    if let Some(c) = &opts.config {
+        jail.allow_file(c, Path::new("/"));
+    }
+    l.p.sources.set_jail(jail);
     // Read and parse ahead, on every core, what the walk will read.
-    let mut pre = super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p));
+    let mut pre =
+        super::prefetch::Prefetch::run(&roots, &|p| l.p.sources.knows(p), l.p.sources.jail());
     for (path, file) in pre.take_files() {
         if let Ok(text) = String::from_utf8(file.bytes) {
             l.p.sources.prefetched(path.clone(), text);
@@ -209,6 +232,8 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Result<Project, LoadError> {
         for d in dirs {
             let ws = d.join("pnpm-workspace.yaml");
             if ws.is_file() && l.p.workspaces.iter().all(|w| w.path != ws) {
+                // A sibling workspace is its own region (prep's sources).
+                l.p.sources.jail_mut().add_tree(&d);
                 if let Some(w) = l.workspace(&ws) {
                     l.expand_workspace(w);
                 }
@@ -424,6 +449,24 @@ impl Loader {
     }
     fn workspace(&mut self, path: &Path) -> Option<usize> {
         let (file, value) = self.read(path, Workspace::parse)?;
+        // What its globs link outside its directory may be read from now on.
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        for g in value.packages.iter().filter(|g| g.value.contains("..")) {
+            let pat = self
+                .patterns
+                .entry(g.value.clone())
+                .or_insert_with(|| Pattern::parse(&g.value).ok());
+            let regions: Vec<_> = pat
+                .iter()
+                .flat_map(|p| p.linked_regions(dir, self.p.sources.jail()))
+                .collect();
+            for r in regions {
+                self.p.sources.jail_mut().add(r);
+            }
+        }
         self.p.workspaces.push(Parsed {
             file,
             path: clean(path),
@@ -476,6 +519,11 @@ impl Loader {
                 } else {
                     f.clone()
                 };
+                // Above the audited paths: that one file, resolving inside its directory.
+                let jail = self.p.sources.jail_mut();
+                if !jail.contains(a) {
+                    jail.allow_file(&shown, a);
+                }
                 if let Some((_, mut c)) = self.read(&shown, self.config_parser()) {
                     c.path = Some(shown);
                     return c;
@@ -511,7 +559,11 @@ impl Loader {
         let mut files = Vec::new();
         let mut dirs = Vec::new();
         let mut listing = Vec::with_capacity(entries.len());
+        let mut links = Vec::new();
         for e in entries {
+            if e.is_link {
+                links.push(e.name.clone());
+            }
             if e.is_dir {
                 if !SKIP_DIRS.contains(&e.name.as_str()) {
                     dirs.push(e.name.clone());
@@ -522,6 +574,7 @@ impl Loader {
             listing.push((e.name, e.kind));
         }
         self.p.tree.record(dir, listing);
+        self.p.tree.record_links(dir, links);
         files.sort();
         dirs.sort();
         let is_root = repo.is_none()
@@ -533,10 +586,18 @@ impl Loader {
         if is_root {
             // The root .gitignore, read through the sources (so fixes see their own edits).
             let gi_path = dir.join(".gitignore");
-            let gitignore_file = (gi_path.is_file()
-                || self.p.sources.overlay_has(&clean(&gi_path)))
-            .then(|| self.p.sources.read(&gi_path).ok())
-            .flatten();
+            let gitignore_file =
+                if gi_path.is_file() || self.p.sources.overlay_has(&clean(&gi_path)) {
+                    match self.p.sources.read(&gi_path) {
+                        Ok(id) => Some(id),
+                        Err(e) => {
+                            self.error(e);
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
             let gitignore = {
                 let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
                 if let Some(id) = gitignore_file {
@@ -547,7 +608,6 @@ impl Loader {
                 b.build().ok()
             };
             let config = self.config_for(dir);
-            let docker_lock = self.docker_lock(dir);
             self.p.repos.push(Repo {
                 config,
                 gitignore_file,
@@ -559,7 +619,7 @@ impl Loader {
                 manifest: None,
                 gitignore,
                 backups: Vec::new(),
-                docker_lock,
+                docker_lock: None,
                 manifests: Vec::new(),
             });
             let r = self.p.repos.len() - 1;
@@ -570,6 +630,8 @@ impl Loader {
             if files.iter().any(|f| f == "pnpm-workspace.yaml") {
                 self.p.repos[r].workspace = self.workspace(&dir.join("pnpm-workspace.yaml"));
             }
+            // After the workspace: its check reads what the workspace links.
+            self.p.repos[r].docker_lock = self.docker_lock(dir);
         }
         if let Some(r) = repo {
             if is_workflow_dir(dir) {
@@ -597,7 +659,7 @@ impl Loader {
                 } else if f == "package.json.bak" {
                     // Read as text (lossily when not UTF-8): only its place is reported.
                     let id = self.p.sources.read(&path).ok().or_else(|| {
-                        let bytes = std::fs::read(&path).ok()?;
+                        let bytes = self.p.sources.jail().read(&path).ok()?;
                         let text = String::from_utf8_lossy(&bytes).into_owned();
                         Some(self.p.sources.add(clean(&path), text))
                     });
@@ -792,8 +854,15 @@ impl Loader {
     }
 
     fn image(&mut self, repo: usize, d: usize, context: PathBuf, service: Option<(usize, usize)>) {
-        // A context outside the audited trees: list it once (bounded).
-        list_tree(&mut self.p.tree, &clean(&context), &mut self.context_budget);
+        // A context outside the audited trees: list it once (bounded), when
+        // it is inside the confinement (else it stays unknown).
+        let jail = self.p.sources.jail();
+        if jail
+            .real_dir(&clean(&context))
+            .is_ok_and(|r| jail.contains(&r))
+        {
+            list_tree(&mut self.p.tree, &clean(&context), &mut self.context_budget);
+        }
         let df_path = self.p.dockerfiles[d].path.clone();
         let beside = PathBuf::from(format!("{}.dockerignore", df_path.display()));
         let dockerignore = if self.file_exists(&beside) {

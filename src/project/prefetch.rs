@@ -7,7 +7,8 @@
 //! each file's bytes and parsed value from here instead of reading and
 //! parsing it itself, so every file is still read from disk once, and a large
 //! fleet's load is parallel. Files in the fix overlay are left alone (the
-//! overlay's text wins).
+//! overlay's text wins). Reads go through the loader's confinement
+//! ([`crate::confine`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -53,6 +54,8 @@ pub(super) struct Entry {
     pub is_dir: bool,
     /// A file or a link: the walk may read it.
     pub is_file_or_link: bool,
+    /// A symbolic link (for `project::tree`'s link facts).
+    pub is_link: bool,
 }
 
 /// Lists `dir` for the walk (unsorted).
@@ -65,6 +68,7 @@ pub(super) fn list_entries(dir: &Path) -> std::io::Result<Vec<Entry>> {
             kind: crate::workspace::globs::entry_kind(&e),
             is_dir: ft.is_some_and(|t| t.is_dir()),
             is_file_or_link: ft.is_some_and(|t| t.is_file() || t.is_symlink()),
+            is_link: ft.is_some_and(|t| t.is_symlink()),
         });
     }
     Ok(out)
@@ -80,7 +84,11 @@ pub(super) struct Prefetch {
 impl Prefetch {
     /// Scans `roots` and reads and parses their files in parallel, when they
     /// hold enough directories for it to pay (a fleet); else nothing.
-    pub(super) fn run(roots: &[PathBuf], skip: &dyn Fn(&Path) -> bool) -> Prefetch {
+    pub(super) fn run(
+        roots: &[PathBuf],
+        skip: &dyn Fn(&Path) -> bool,
+        jail: &crate::confine::Jail,
+    ) -> Prefetch {
         let subdirs: usize = roots
             .iter()
             .filter_map(|r| std::fs::read_dir(r).ok())
@@ -115,7 +123,9 @@ impl Prefetch {
         let files: HashMap<PathBuf, File> = files
             .into_par_iter()
             .filter_map(|p| {
-                let bytes = std::fs::read(&p).ok()?;
+                // Refused or unreadable: the walk reads it again and reports it.
+                // The scan reached it through directories only (no links).
+                let bytes = jail.read_in_walked_dir(&p).ok()?;
                 let parsed = match std::str::from_utf8(&bytes) {
                     Err(_) => Parsed::None,
                     Ok(text) => parse(&p, text),

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::confine::{Jail, ReadError};
 use crate::paths::clean;
 use crate::syntax::{LineIndex, ParseError, Position, Span};
 
@@ -47,6 +48,10 @@ pub struct Sources {
     /// [`Sources::text`], and the previous fix round's texts. A later
     /// [`Sources::read`] of one takes it from here instead of the disk.
     cache: std::collections::HashMap<PathBuf, String>,
+    /// Where reads from disk may go ([`crate::confine`]): the
+    /// audited paths and what their workspaces link, set by the loader
+    /// (unconfined by default: regular files, size-capped).
+    jail: Jail,
 }
 
 impl Sources {
@@ -103,7 +108,7 @@ impl Sources {
         if let Some(t) = self.cache.get(&path) {
             return Ok(t.clone());
         }
-        let text = read_disk(&path)?;
+        let text = read_disk(&self.jail, &path)?;
         self.cache.insert(path, text.clone());
         Ok(text)
     }
@@ -122,6 +127,19 @@ impl Sources {
         if !self.knows(&path) {
             self.cache.insert(path, text);
         }
+    }
+
+    /// The confinement of reads from disk.
+    pub fn jail(&self) -> &Jail {
+        &self.jail
+    }
+
+    pub(crate) fn jail_mut(&mut self) -> &mut Jail {
+        &mut self.jail
+    }
+
+    pub(crate) fn set_jail(&mut self, jail: Jail) {
+        self.jail = jail;
     }
 
     pub(crate) fn overlay_has(&self, path: &Path) -> bool {
@@ -145,7 +163,7 @@ impl Sources {
         if let Some(text) = self.cache.remove(&path) {
             return Ok(self.add(path, text));
         }
-        let text = read_disk(&path)?;
+        let text = read_disk(&self.jail, &path)?;
         Ok(self.add(path, text))
     }
 
@@ -171,27 +189,23 @@ impl Sources {
     }
 }
 
-/// Reads a file as UTF-8 text; non-UTF-8 or unreadable files become a
-/// [`FileError`].
-fn read_disk(path: &Path) -> Result<String, FileError> {
-    let bytes = std::fs::read(path).map_err(|e| FileError {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read file: {e}"),
-        at: None,
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let li = LineIndex::new(&prefix);
-        let p = li.position(&prefix, prefix.len());
+/// Reads a file as UTF-8 text through the confinement; a refused,
+/// unreadable or non-UTF-8 file becomes a [`FileError`] (at the first
+/// invalid byte, else at 1:1).
+fn read_disk(jail: &Jail, path: &Path) -> Result<String, FileError> {
+    jail.read_text(path).map_err(|e| FileError::read(path, &e))
+}
+
+impl FileError {
+    /// A file the confinement did not read ([`ReadError`]), at its place.
+    pub(crate) fn read(path: &Path, e: &ReadError) -> FileError {
+        let (line, column) = e.position();
         FileError {
             path: path.to_path_buf(),
-            line: p.line,
-            column: p.column,
-            message: format!("file is not valid UTF-8 (byte {valid})"),
+            line,
+            column,
+            message: e.to_string(),
             at: None,
         }
-    })
+    }
 }

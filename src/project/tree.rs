@@ -21,6 +21,8 @@ use crate::workspace::globs::Lister;
 #[derive(Debug, Default)]
 pub struct Facts {
     dirs: HashMap<PathBuf, Vec<(String, Kind)>>,
+    /// The symbolic links among the listed entries (cleaned paths).
+    links: std::collections::HashSet<PathBuf>,
 }
 
 /// At most this many entries are listed for build contexts outside the
@@ -32,6 +34,29 @@ impl Facts {
     pub(crate) fn record(&mut self, dir: &Path, mut entries: Vec<(String, Kind)>) {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         self.dirs.insert(clean(dir), entries);
+    }
+
+    /// Records which entries of `dir`'s listing are symbolic links.
+    pub(crate) fn record_links(&mut self, dir: &Path, names: Vec<String>) {
+        if names.is_empty() {
+            return;
+        }
+        let dir = clean(dir);
+        self.links.extend(names.into_iter().map(|n| dir.join(n)));
+    }
+
+    /// Whether `path` is a symbolic link, when its directory was listed by
+    /// the loader (a file only the overlay has is not).
+    pub(crate) fn link_known(&self, path: &Path) -> Option<bool> {
+        let path = crate::paths::cleaned(path);
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if self.links.contains(path.as_ref()) {
+            return Some(true);
+        }
+        self.dirs.contains_key(parent).then_some(false)
     }
 
     /// True when `dir` has been listed.

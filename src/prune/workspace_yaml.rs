@@ -40,7 +40,9 @@ impl PatchConfig {
         };
         let pj_path = root.join("package.json");
         let pj: serde_json::Value = match std::fs::read_to_string(&pj_path) {
-            Ok(t) => serde_json::from_str(&t).unwrap_or_default(),
+            Ok(t) => {
+                serde_json::from_str(crate::syntax::package_json::strip_bom(&t)).unwrap_or_default()
+            }
             Err(_) => serde_json::Value::Null,
         };
         let pj_patches = pj

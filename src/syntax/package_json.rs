@@ -71,6 +71,12 @@ pub struct PackageJson {
     pub span: Span,
 }
 
+/// A manifest's text without its leading byte-order mark, which npm and pnpm
+/// strip before parsing: the one place every manifest parser takes it off.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 impl PackageJson {
     pub fn parse(text: &str) -> Result<PackageJson, ParseError> {
         limits::check_size(text, limits::MAX_TEXT_BYTES, "package.json")?;
@@ -83,7 +89,7 @@ impl PackageJson {
                 "package.json",
             ));
         }
-        let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text_nobom = strip_bom(text);
         let bom = text.len() - text_nobom.len();
         let opts = ParseOptions {
             allow_comments: false,

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::globs::{list_disk, Kind, Lister, Patterns};
 use super::{show, Error};
 use crate::fsutil::TEMP_PREFIX;
+use crate::syntax::package_json::strip_bom;
 use crate::syntax::pnpm_workspace::Workspace;
 
 /// One workspace package.
@@ -56,6 +57,8 @@ pub fn workspace_packages(
     let patterns = Patterns::parse(ws.packages.iter().map(|p| p.value.as_str()))
         .map_err(|e| Error::file(&ws_path, e.to_string()))?;
     let found = patterns.members(root, &Searched { exclude });
+    // Members' manifests are read inside the root and what the patterns link.
+    let jail = super::jail(root, ws.packages.iter().map(|p| p.value.as_str()));
     let dirs: Vec<String> = std::iter::once(".".to_string())
         .chain(found.into_iter().filter(|d| d != "."))
         .collect();
@@ -67,26 +70,23 @@ pub fn workspace_packages(
     dirs.into_par_iter()
         .map(|dir| {
             let path = root.join(&dir).join("package.json");
-            let text = match std::fs::read_to_string(&path) {
+            let text = match jail.read_text(&path) {
                 Ok(t) => t,
-                Err(e) if dir == "." && e.kind() == std::io::ErrorKind::NotFound => {
+                Err(e) if dir == "." && e.is_not_found() => {
                     return Ok(Package {
                         dir,
                         name: None,
                         manifest: String::new(),
                     })
                 }
-                Err(e) => return Err(Error::io(&path, e)),
+                Err(e) => return Err(Error::read(&path, e)),
             };
-            let m: NameOnly =
-                serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                    Error::At {
-                        file: show(&path),
-                        line: e.line(),
-                        column: e.column(),
-                        message: format!("invalid JSON: {e}"),
-                    }
-                })?;
+            let m: NameOnly = serde_json::from_str(strip_bom(&text)).map_err(|e| Error::At {
+                file: show(&path),
+                line: e.line(),
+                column: e.column(),
+                message: format!("invalid JSON: {e}"),
+            })?;
             let name = m.name.and_then(|n| n.as_str().map(str::to_string));
             Ok(Package {
                 dir,

@@ -26,13 +26,22 @@
 //! disk ([`Disk`]). The walk is bounded ([`MAX_DEPTH`], [`MAX_ENTRIES`]) and
 //! does not follow a symbolic link whose target lies outside the pattern's
 //! tree (the workspace root, or for a `../` pattern the directory its static
-//! prefix names) — below the static prefix, which is joined as written.
-//! pnpm follows every link; that is the one deliberate difference.
+//! prefix names). It is confined too: a pattern may reach the sibling
+//! directories of the workspace root (`../common/packages/*`, `../*`), never
+//! above them (`../../x` finds nothing, the root's parent is never a member),
+//! never `/proc`, `/sys` or `/dev`, never another file system than the
+//! one of the root's parent, where the siblings live (st_dev compared), and a link in the static prefix is held to the
+//! same bounds. pnpm follows every link and glob; that is the one
+//! deliberate difference. [`linked_regions`] gives the parts of the disk a
+//! workspace's patterns link, which its readers may read
+//! ([`crate::confine`]).
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
+
+use crate::confine::{self, Jail, Region};
 
 /// The kind of a directory entry (symbolic links as what they point to;
 /// dangling ones and special files as [`Kind::Other`]).
@@ -89,6 +98,25 @@ pub(crate) fn list_disk(dir: &Path) -> Option<Vec<(String, Kind)>> {
         .collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     Some(v)
+}
+
+/// Adds to `jail` what the `packages` entries of the workspace at `root`
+/// link outside it ([`Pattern::linked_regions`]); invalid entries add
+/// nothing.
+pub(crate) fn link_regions<'a>(
+    jail: &mut Jail,
+    root: &Path,
+    entries: impl IntoIterator<Item = &'a str>,
+) {
+    // Only an entry with a `..` part can leave the root: the others are
+    // not compiled.
+    for e in entries.into_iter().filter(|e| e.contains("..")) {
+        if let Ok(p) = Pattern::parse(e) {
+            for r in p.linked_regions(root, jail) {
+                jail.add(r);
+            }
+        }
+    }
 }
 
 /// Reads the disk.
@@ -240,6 +268,70 @@ impl Pattern {
         crate::paths::clean(&base)
     }
 
+    /// The parts of the disk outside `root` this pattern links (its
+    /// members' files may be read there): for `../common/packages/*` the
+    /// real directory `../common/packages`, for `../*` everything inside the
+    /// root's siblings ([`Region::Below`] the parent). Nothing for a pattern
+    /// that stays inside the root, a negated one, or one whose static prefix
+    /// leaves the bounds of [`Pattern::expand`] (above the siblings, another
+    /// file system, `/proc`). Directories are resolved through `resolve`'s
+    /// cache (a fleet's repositories share their sibling).
+    pub fn linked_regions(&self, root: &Path, resolve: &Jail) -> Vec<Region> {
+        let mut out = Vec::new();
+        let leaves = |segs: &Vec<Seg>| {
+            segs.iter()
+                .take_while(|s| matches!(s, Seg::Literal(_)))
+                .any(|s| matches!(s, Seg::Literal(l) if l == ".."))
+        };
+        if self.negated || !self.alts.iter().any(leaves) {
+            return out;
+        }
+        let Ok(real_root) = resolve.real_dir(&crate::paths::clean(root)) else {
+            return out;
+        };
+        let Some(parent) = real_root.parent().map(Path::to_path_buf) else {
+            return out;
+        };
+        for segs in &self.alts {
+            let mut at = real_root.clone();
+            let mut rest = segs.as_slice();
+            let mut above = false;
+            while let Some((Seg::Literal(l), tail)) = rest.split_first() {
+                if l == ".." {
+                    above |= !at.pop() || !at.starts_with(&parent);
+                } else {
+                    at.push(l);
+                }
+                rest = tail;
+            }
+            if above || at.starts_with(&real_root) || !at.starts_with(&parent) {
+                continue;
+            }
+            let region = if at == parent {
+                if rest.is_empty() {
+                    continue;
+                }
+                Region::Below(parent.clone())
+            } else {
+                let Ok(real) = resolve.real_dir(&at) else {
+                    continue;
+                };
+                if real == parent
+                    || !real.starts_with(&parent)
+                    || confine::is_virtual(&real)
+                    || resolve.device(&real) != resolve.device(&parent)
+                {
+                    continue;
+                }
+                Region::Tree(real)
+            };
+            if !out.contains(&region) {
+                out.push(region);
+            }
+        }
+        out
+    }
+
     /// The member directories the pattern (its sign ignored) finds below
     /// `root`: relative to `root`, `/`-separated (`..` kept, `.` for the
     /// root), sorted, each holding a `package.json` file.
@@ -250,6 +342,7 @@ impl Pattern {
             tree: std::fs::canonicalize(&tree).ok(),
             budget: MAX_ENTRIES,
             out: Vec::new(),
+            bound: Bound::new(root),
         };
         for segs in &self.alts {
             let mut rel = Vec::new();
@@ -477,6 +570,56 @@ struct Walk<'a> {
     tree: Option<PathBuf>,
     budget: usize,
     out: Vec<String>,
+    bound: Bound,
+}
+
+/// Where a walk that left its root (a `../` pattern) may go: inside the
+/// root's siblings, on the file system of the root's parent (where the
+/// siblings live: a mount point among them is not entered), outside
+/// `/proc`, `/sys` and `/dev`; the root's parent is listed, never a member.
+/// Directories are resolved once each.
+struct Bound {
+    root: PathBuf,
+    /// The root's real parent (`None`: the root cannot be resolved, or is
+    /// `/`) and file system, resolved when the walk first leaves the root.
+    at: std::cell::OnceCell<(Option<PathBuf>, Option<u64>)>,
+    /// Resolves directories (its cache; it confines nothing).
+    real: Jail,
+}
+
+impl Bound {
+    fn new(root: &Path) -> Bound {
+        Bound {
+            root: root.to_path_buf(),
+            at: std::cell::OnceCell::new(),
+            real: Jail::unconfined(),
+        }
+    }
+
+    /// True when the walk may list `dir` (`member`: report it as a member).
+    fn allows(&self, dir: &Path, member: bool) -> bool {
+        let (parent, dev) = self.at.get_or_init(|| {
+            let real_root = std::fs::canonicalize(&self.root).ok();
+            let parent = real_root
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf);
+            let dev = parent.as_deref().and_then(|p| self.real.device(p));
+            (parent, dev)
+        });
+        let Some(parent) = parent else {
+            return false;
+        };
+        let Ok(real) = self.real.real_dir(&crate::paths::clean(dir)) else {
+            return false;
+        };
+        let placed = if real == *parent {
+            !member
+        } else {
+            real.starts_with(parent)
+        };
+        placed && !confine::is_virtual(&real) && self.real.device(&real) == *dev
+    }
 }
 
 impl Walk<'_> {
@@ -493,6 +636,9 @@ impl Walk<'_> {
     }
 
     fn member(&mut self, dir: &Path, rel: &[String]) {
+        if outside(rel) && !self.bound.allows(dir, true) {
+            return;
+        }
         let has_manifest = self.lister.list(dir).is_some_and(|entries| {
             entries
                 .binary_search_by(|e| e.0.as_str().cmp("package.json"))
@@ -541,20 +687,18 @@ impl Walk<'_> {
         match first {
             Seg::Literal(l) if l == ".." => {
                 // Only in the static prefix: leaves the directory lexically.
+                let parent = crate::paths::clean(&dir.join(".."));
                 if rel.last().is_some_and(|r| r != "..") {
                     let last = rel.pop();
-                    let parent = crate::paths::clean(&dir.join(".."));
-                    self.walk(&parent, rel, rest, depth, prefix);
+                    if !outside(rel) || self.bound.allows(&parent, false) {
+                        self.walk(&parent, rel, rest, depth, prefix);
+                    }
                     rel.extend(last);
                 } else {
                     rel.push("..".to_string());
-                    self.walk(
-                        &crate::paths::clean(&dir.join("..")),
-                        rel,
-                        rest,
-                        depth,
-                        prefix,
-                    );
+                    if self.bound.allows(&parent, false) {
+                        self.walk(&parent, rel, rest, depth, prefix);
+                    }
                     rel.pop();
                 }
             }
@@ -563,7 +707,13 @@ impl Walk<'_> {
                     return;
                 }
                 let next = dir.join(l);
-                if prefix || self.may_enter(&next) {
+                // The static prefix is joined as written, but held to the bounds.
+                let ok = if outside(rel) {
+                    self.bound.allows(&next, false) && (prefix || self.may_enter(&next))
+                } else {
+                    self.may_enter(&next)
+                };
+                if ok {
                     rel.push(l.clone());
                     self.walk(&next, rel, rest, depth + 1, prefix);
                     rel.pop();
@@ -573,7 +723,7 @@ impl Walk<'_> {
                 self.walk(dir, rel, rest, depth, false);
                 for name in self.subdirs(dir) {
                     let next = dir.join(&name);
-                    if first.matches(&name) && self.may_enter(&next) {
+                    if first.matches(&name) && self.may_go(&next, rel) {
                         rel.push(name);
                         self.walk(&next, rel, segs, depth + 1, false);
                         rel.pop();
@@ -583,7 +733,7 @@ impl Walk<'_> {
             Seg::Glob { .. } => {
                 for name in self.subdirs(dir) {
                     let next = dir.join(&name);
-                    if first.matches(&name) && self.may_enter(&next) {
+                    if first.matches(&name) && self.may_go(&next, rel) {
                         rel.push(name);
                         self.walk(&next, rel, rest, depth + 1, false);
                         rel.pop();
@@ -592,6 +742,16 @@ impl Walk<'_> {
             }
         }
     }
+
+    /// [`Walk::may_enter`], and inside the bounds once outside the root.
+    fn may_go(&self, next: &Path, rel: &[String]) -> bool {
+        (!outside(rel) || self.bound.allows(next, false)) && self.may_enter(next)
+    }
+}
+
+/// True when a walk at `rel` (relative to the root) has left the root.
+fn outside(rel: &[String]) -> bool {
+    rel.first().is_some_and(|r| r == "..")
 }
 
 #[cfg(test)]

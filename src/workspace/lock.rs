@@ -368,7 +368,8 @@ fn runtime_deps(text: &str) -> Vec<(&'static str, String, String, usize)> {
     if !text.contains("\"runtime\"") {
         return Vec::new();
     }
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+    let Ok(v) =
+        serde_json::from_str::<serde_json::Value>(crate::syntax::package_json::strip_bom(text))
     else {
         return Vec::new();
     };

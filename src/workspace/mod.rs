@@ -11,6 +11,7 @@ pub mod lock;
 
 use std::path::{Path, PathBuf};
 
+use crate::confine::{Jail, ReadError};
 use crate::syntax::pnpm_lock::Lockfile;
 use crate::syntax::pnpm_workspace::Workspace;
 use crate::syntax::{LineIndex, ParseError};
@@ -67,6 +68,24 @@ impl Error {
             source,
         }
     }
+
+    /// A file that was not read ([`crate::confine`]): at the first
+    /// invalid byte, or at 1:1 for a refusal (a link leaving the
+    /// repository, a FIFO, a file past the size cap).
+    pub fn read(path: &Path, e: ReadError) -> Error {
+        match e {
+            ReadError::Io(source) => Error::io(path, source),
+            e => {
+                let (line, column) = e.position();
+                Error::At {
+                    file: show(path),
+                    line,
+                    column,
+                    message: e.to_string(),
+                }
+            }
+        }
+    }
 }
 
 /// A path as shown in messages.
@@ -75,8 +94,43 @@ pub(crate) fn show(path: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-pub(crate) fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+/// Reads `path` through `jail`.
+pub(crate) fn read_in(jail: &Jail, path: &Path) -> Result<String, Error> {
+    jail.read_text(path).map_err(|e| Error::read(path, e))
+}
+
+/// The confinement of the workspace at `root`: the root and what its
+/// `packages` entries link outside it ([`globs::Pattern::linked_regions`]).
+pub(crate) fn jail<'a>(root: &Path, entries: impl IntoIterator<Item = &'a str>) -> Jail {
+    let mut jail = Jail::new([root]);
+    globs::link_regions(&mut jail, root, entries);
+    jail
+}
+
+/// A reader of the workspace at `root` confined to [`jail`]: its
+/// `pnpm-workspace.yaml` is read once to find what it links (and that
+/// text is the first read's answer for it).
+pub(crate) fn confined_reader(root: &Path) -> impl FnMut(&Path) -> Result<String, Error> {
+    let ws_path = crate::paths::clean(&root.join("pnpm-workspace.yaml"));
+    let first = Jail::new([root]).read_text(&ws_path).ok();
+    let ws = first.as_deref().and_then(|t| Workspace::parse(t).ok());
+    let jail = jail(
+        root,
+        ws.iter()
+            .flat_map(|w| w.packages.iter().map(|p| p.value.as_str())),
+    );
+    let mut first = first.map(|t| (ws_path, t));
+    move |p: &Path| {
+        if first
+            .as_ref()
+            .is_some_and(|(fp, _)| *fp == crate::paths::clean(p))
+        {
+            if let Some((_, t)) = first.take() {
+                return Ok(t);
+            }
+        }
+        read_in(&jail, p)
+    }
 }
 
 /// The workspace root: the nearest directory at or above `dir` holding
@@ -111,7 +165,8 @@ pub type Reader<'a> = dyn FnMut(&Path) -> Result<String, Error> + 'a;
 /// Reads the workspace file and the lockfile at `root` from disk;
 /// `why_lock` says why a missing lockfile is an error.
 pub fn read_workspace(root: &Path, why_lock: &str) -> Result<WorkspaceFiles, Error> {
-    read_workspace_with(root, why_lock, &mut |p: &Path| read(p))
+    let jail = Jail::new([root]);
+    read_workspace_with(root, why_lock, &mut |p: &Path| read_in(&jail, p))
 }
 
 /// [`read_workspace`] with the caller's reader.

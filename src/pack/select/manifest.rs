@@ -37,16 +37,30 @@ impl Manifest {
     /// Reads `pkg_dir/package.json`, or takes `given`, its text read already.
     pub(super) fn read(pkg_dir: &Path, given: Option<&str>) -> Result<Manifest, SelectError> {
         let path = pkg_dir.join("package.json");
-        let bytes = match given.map_or_else(|| fs::read(&path), |t| Ok(t.as_bytes().to_vec())) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(SelectError::MissingPackageJson { path })
+        let bytes = match given {
+            Some(t) => t.as_bytes().to_vec(),
+            // A regular file, size-capped, never a link leaving the package.
+            None => {
+                use crate::confine::{read_regular, ReadError};
+                check_link_inside(pkg_dir, &path)?;
+                match read_regular(&path) {
+                    Ok(b) => b,
+                    Err(e) if e.is_not_found() => {
+                        return Err(SelectError::MissingPackageJson { path })
+                    }
+                    Err(ReadError::Io(source)) => return Err(SelectError::Io { path, source }),
+                    Err(e) => {
+                        return Err(SelectError::Io {
+                            path,
+                            source: io::Error::other(e.to_string()),
+                        })
+                    }
+                }
             }
-            Err(source) => return Err(SelectError::Io { path, source }),
         };
         check_link_inside(pkg_dir, &path)?;
         let text = String::from_utf8_lossy(&bytes);
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let text = crate::syntax::package_json::strip_bom(&text);
         if let Err(e) = PackageJson::parse(text) {
             let pos = LineIndex::new(text).position(text, e.span.start);
             return Err(SelectError::PackageJsonSyntax {
@@ -209,7 +223,7 @@ impl Manifest {
                         source,
                     })?;
                     let text = String::from_utf8_lossy(&bytes);
-                    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                    let text = crate::syntax::package_json::strip_bom(&text);
                     if let Err(e) = serde_json::from_str::<Value>(text) {
                         return Err(SelectError::PackageJsonSyntax {
                             path: manifest,

@@ -30,6 +30,7 @@ pub(super) fn walk_package(pkg_dir: &Path, manifest: Manifest) -> Result<Vec<Str
         source,
     })?;
     let mut ctx = Ctx {
+        entries: 0,
         root: pkg_dir.to_path_buf(),
         root_real,
         defaults: Rc::new(compile_rules(
@@ -165,7 +166,13 @@ enum Source {
 // ---------------------------------------------------------------------------
 // The walk
 
+/// At most this many directory entries are walked in one package (a
+/// package directory that is a whole disk is refused, not walked).
+const MAX_ENTRIES: usize = 1_000_000;
+
 struct Ctx {
+    /// Directory entries walked so far.
+    entries: usize,
     root: PathBuf,
     root_real: PathBuf,
     defaults: Rc<Vec<Rule>>,
@@ -275,6 +282,15 @@ impl<'p> Walker<'p> {
                 path: self.dir.clone(),
                 source,
             })?;
+            ctx.entries += 1;
+            if ctx.entries > MAX_ENTRIES {
+                return Err(SelectError::Io {
+                    path: ctx.root.clone(),
+                    source: std::io::Error::other(format!(
+                        "more than {MAX_ENTRIES} files and directories: refusing to pack it"
+                    )),
+                });
+            }
             self.entries
                 .push(e.file_name().to_string_lossy().into_owned());
         }
@@ -289,10 +305,7 @@ impl<'p> Walker<'p> {
             } else {
                 let path = self.dir.join(name);
                 check_link_inside(&ctx.root_real, &path)?;
-                let bytes = fs::read(&path).map_err(|source| SelectError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let bytes = read_ignore_file(&path)?;
                 let text = String::from_utf8_lossy(&bytes);
                 Some(parse_ignore_file(&text).map_err(|(line, pattern, e)| {
                     SelectError::InvalidPattern {
@@ -457,6 +470,26 @@ impl<'p> Walker<'p> {
         }
         Ok(())
     }
+}
+
+/// Reads an ignore file: a regular file (a FIFO would block the read), at
+/// most [`crate::confine::MAX_FILE_BYTES`].
+fn read_ignore_file(path: &Path) -> Result<Vec<u8>, SelectError> {
+    use crate::confine::{read_regular, ReadError};
+    read_regular(path).map_err(|e| match e {
+        ReadError::NotRegular(kind) => SelectError::SpecialFile {
+            path: path.to_path_buf(),
+            kind,
+        },
+        ReadError::Io(source) => SelectError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        e => SelectError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        },
+    })
 }
 
 fn join_rel(rel: &str, name: &str) -> String {
