@@ -711,3 +711,23 @@ fn tarball_mode_refuses_an_image_that_installs_from_the_docker_lockfile() {
         "the client was asked to build"
     );
 }
+
+#[test]
+fn a_docker_dir_linking_outside_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet");
+    copy_dir(Path::new("examples/fleet"), &fleet);
+    let root = fleet.join("learning_ai_peakpulse");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, root.join("docker")).unwrap();
+    let plan = lockfile::plan(&root).unwrap();
+    let out = lockfile::generate(
+        &plan,
+        &Local(fleet.join("learning_ai_common_plat/packages")),
+    )
+    .unwrap();
+    let e = lockfile::write(&root, &out).unwrap_err();
+    assert!(e.to_string().contains("outside the repository"), "{e}");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+}

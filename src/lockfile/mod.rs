@@ -723,6 +723,18 @@ fn docker_workspace(text: &str, outside: &[(usize, usize)]) -> Result<String, Ed
 pub fn write(root: &Path, out: &Output) -> Result<(), Error> {
     let dir = root.join(DIR);
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(&dir, e.to_string()))?;
+    // `docker/` may arrive with the repository as a link to elsewhere: the
+    // files are written only where it resolves inside the repository.
+    let inside = match (crate::fsutil::resolve(&dir), crate::fsutil::resolve(root)) {
+        (Ok(d), Ok(r)) => d.starts_with(&r),
+        _ => false,
+    };
+    if !inside {
+        return Err(Error::file(
+            &dir,
+            "resolves outside the repository (a symbolic link?); nothing was written",
+        ));
+    }
     for (rel, text) in [(LOCK, &out.lockfile), (WORKSPACE, &out.workspace)] {
         let p = root.join(rel);
         crate::fsutil::write_atomic(&p, text.as_bytes())
