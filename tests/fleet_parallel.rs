@@ -1,5 +1,5 @@
-//! On a large model the rules run side by side (per rule, and per image in
-//! the rules that build compose fixes): the whole fleet's audit must find
+//! On a large model the rules run side by side (and the prefetch reads in
+//! parallel): the whole fleet's audit must find
 //! exactly what auditing each repository alone finds (small models, run
 //! serially).
 

@@ -55,13 +55,13 @@ declare_rule! {
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
-    super::per_image(p, out, |image, out| {
+    for image in &p.images {
         let Some((c, s)) = image.service else {
-            return;
+            continue;
         };
         let compose = &p.composes[c];
         let svc = &compose.value.services[s];
-        let Some(build) = &svc.build else { return };
+        let Some(build) = &svc.build else { continue };
         let df = &p.dockerfiles[image.dockerfile];
         let vars = npmrc_vars(p, image);
         let mut labels = Vec::new();
@@ -146,7 +146,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             }
         }
         if missing.is_empty() {
-            return;
+            continue;
         }
         let mut f = rule.finding(
             compose.file,
@@ -185,5 +185,5 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         )
         .edits(&compose.path, edits);
         out.push(f.with_fix(Some(fix)));
-    });
+    }
 }

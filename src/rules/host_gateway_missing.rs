@@ -61,19 +61,19 @@ fn names_host(s: &str) -> bool {
 }
 
 fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
-    super::per_image(p, out, |image, out| {
+    for image in &p.images {
         let Some((c, s)) = image.service else {
-            return;
+            continue;
         };
         let compose = &p.composes[c];
         let svc = &compose.value.services[s];
-        let Some(build) = &svc.build else { return };
+        let Some(build) = &svc.build else { continue };
         if build
             .extra_hosts
             .iter()
             .any(|h| crate::syntax::compose::extra_host_name(&h.value).eq_ignore_ascii_case(HOST))
         {
-            return;
+            continue;
         }
         let df = &p.dockerfiles[image.dockerfile];
         let declared = |name: &str| {
@@ -128,7 +128,7 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
             }
         }
         if uses.is_empty() {
-            return;
+            continue;
         }
         let first = uses
             .iter()
@@ -187,5 +187,5 @@ fn check(p: &Project, rule: &Rule, out: &mut Vec<Finding>) {
         )
         .edits(&compose.path, edits);
         out.push(f.with_fix(Some(fix)));
-    });
+    }
 }

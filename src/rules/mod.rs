@@ -253,37 +253,6 @@ pub fn run(project: &Project, rules: &[&Rule]) -> Vec<Finding> {
 /// From this many files read, rules run in parallel.
 const PARALLEL_FILES: usize = 500;
 
-/// From this many images, [`per_image`] runs in parallel.
-const PARALLEL_IMAGES: usize = 64;
-
-/// Runs `check` for every image of the model and appends what it found to
-/// `out` in image order. For the rules whose work per image is large (a fix
-/// built by editing a compose file): on a large model the images are
-/// checked side by side, so one rule is not the whole run's critical path.
-pub(crate) fn per_image(
-    p: &Project,
-    out: &mut Vec<Finding>,
-    check: impl Fn(&crate::project::Image, &mut Vec<Finding>) + Sync,
-) {
-    use rayon::prelude::*;
-    if p.images.len() < PARALLEL_IMAGES {
-        for image in &p.images {
-            check(image, out);
-        }
-        return;
-    }
-    let found: Vec<Vec<Finding>> = p
-        .images
-        .par_iter()
-        .map(|image| {
-            let mut v = Vec::new();
-            check(image, &mut v);
-            v
-        })
-        .collect();
-    out.extend(found.into_iter().flatten());
-}
-
 /// [`run`], telling how the command line chose the rules.
 pub fn run_with(project: &Project, rules: &[&Rule], cli: suppress::Cli) -> Vec<Finding> {
     use rayon::prelude::*;
