@@ -377,9 +377,25 @@ static AUTHORIZATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the Authorization pattern")
 });
 
+/// Whether `line` holds a word [`is_secret_name`] can accept as part of a
+/// key (`TOKEN`, `AUTH`, `PASSWORD`, `SECRET`, any case): without one, no
+/// `NAME=value`, `NAME: value`, `ENV` or `Authorization` span can be found,
+/// and the patterns (compiled once per process) are not needed.
+fn names_a_secret(line: &str) -> bool {
+    const WORDS: [&[u8]; 4] = [b"TOKEN", b"AUTH", b"PASSWORD", b"SECRET"];
+    let b = line.as_bytes();
+    WORDS
+        .iter()
+        .any(|w| b.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w)))
+}
+
 fn line_spans(line: &str, base: usize, out: &mut Vec<Range<usize>>) {
     let b = line.as_bytes();
     let mut push = |r: Range<usize>| out.push(base + r.start..base + r.end);
+    if !names_a_secret(line) {
+        url_spans(line, &mut push);
+        return;
+    }
     // `NAME=value`, `NAME = value` at the start of a line (ini, TOML, .env).
     for (i, _) in line.match_indices('=') {
         if b.get(i + 1) == Some(&b'=') || i > 0 && matches!(b[i - 1], b'=' | b'!' | b'<' | b'>') {
@@ -474,6 +490,19 @@ fn line_spans(line: &str, base: usize, out: &mut Vec<Range<usize>>) {
             }
         }
     }
+    url_spans(line, &mut push);
+    for c in AUTHORIZATION.captures_iter(line) {
+        if let Some(m) = c.get(1) {
+            if !is_reference(m.as_str()) && m.as_str() != MASK {
+                push(m.range());
+            }
+        }
+    }
+}
+
+/// URL userinfo and query, and `user:password@host` without a scheme.
+fn url_spans(line: &str, push: &mut impl FnMut(Range<usize>)) {
+    let b = line.as_bytes();
     // URLs: userinfo and query.
     for (i, _) in line.match_indices("://") {
         let scheme = line[..i]
@@ -499,6 +528,9 @@ fn line_spans(line: &str, base: usize, out: &mut Vec<Range<usize>>) {
             push(start + q + 1..start + q + 1 + qe);
         }
     }
+    if !line.contains('@') {
+        return;
+    }
     for c in USERINFO.captures_iter(line) {
         let (Some(pw), Some(host)) = (c.get(1), c.get(2)) else {
             continue;
@@ -508,13 +540,6 @@ fn line_spans(line: &str, base: usize, out: &mut Vec<Range<usize>>) {
             continue;
         }
         push(pw.range());
-    }
-    for c in AUTHORIZATION.captures_iter(line) {
-        if let Some(m) = c.get(1) {
-            if !is_reference(m.as_str()) && m.as_str() != MASK {
-                push(m.range());
-            }
-        }
     }
 }
 
