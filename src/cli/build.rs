@@ -275,11 +275,9 @@ pub fn run(a: Args) -> Result<u8, Failure> {
             }
         }
         if a.json {
-            let v = json!({"version": 1, "builds": results});
-            println!(
-                "{}",
-                redactor.redact(&serde_json::to_string_pretty(&v).unwrap_or_default())
-            );
+            let mut v = json!({"version": 1, "builds": results});
+            redactor.redact_json(&mut v);
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         code
     })

@@ -134,6 +134,19 @@ impl Redactor {
         self.mask(text).text
     }
 
+    /// Masks every string of a JSON value (keys stay): the credential spans
+    /// are found in each string's own text, so the JSON stays valid (masking
+    /// the serialized text does not guarantee that: a span found across the
+    /// JSON's own quoting can swallow a quote).
+    pub fn redact_json(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = self.redact(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| self.redact_json(x)),
+            serde_json::Value::Object(o) => o.values_mut().for_each(|x| self.redact_json(x)),
+            _ => {}
+        }
+    }
+
     /// `text` with only the known values masked: for a whole output already
     /// rendered (whose own syntax, JSON or Markdown, is not the inputs').
     pub fn redact_known(&self, text: &str) -> String {
@@ -549,6 +562,22 @@ mod tests {
 
     fn masked(s: &str) -> String {
         Redactor::default().redact(s)
+    }
+
+    #[test]
+    fn json_strings_are_masked_and_the_json_stays_valid() {
+        let mut v = serde_json::json!({
+            "command": "docker build --build-arg NPM_TOKEN=abc123def --progress plain",
+            "lines": ["//h/:_authToken=npm_abcdef123", "ok"],
+        });
+        Redactor::default().redact_json(&mut v);
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            !text.contains("abc123def") && !text.contains("npm_abcdef123"),
+            "{text}"
+        );
+        assert_eq!(back["lines"][1], "ok");
     }
 
     #[test]
