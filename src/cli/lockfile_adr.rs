@@ -47,6 +47,10 @@ fn option2_copy(root: &Path, out: &Output, tmp: &Path) -> Result<PathBuf, String
     let copy = tmp.join(name);
     copy_tree(&root, &copy).map_err(|e| format!("copying {}: {e}", root.display()))?;
     let parent = root.parent().ok_or("the repository has no parent")?;
+    // The siblings are audited paths too: the copy reaches them through the
+    // links below, which resolve outside the copy, and the model reads only
+    // inside the paths it audits (and what they link).
+    let mut roots = vec![copy.clone()];
     for ext in &out.externals {
         // `../common/packages/x` → link tmp/common → parent/common.
         let mut parts = ext.importer.split('/');
@@ -57,17 +61,20 @@ fn option2_copy(root: &Path, out: &Output, tmp: &Path) -> Result<PathBuf, String
         if !link.exists() {
             std::os::unix::fs::symlink(parent.join(first), &link)
                 .map_err(|e| format!("linking {}: {e}", link.display()))?;
+            roots.push(parent.join(first));
         }
     }
     let rules =
         vec![dockprep::rules::registry::get("docker-lockfile-unused").ok_or("rule missing")?];
-    let fixed = dockprep::fix::engine::run(
-        std::slice::from_ref(&copy),
+    let mut fixed = dockprep::fix::engine::run(
+        &roots,
         &dockprep::audit::options(),
         &rules,
         &Default::default(),
     )
     .map_err(|e| e.to_string())?;
+    // Only the copy is changed, never a sibling it links.
+    fixed.changes.retain(|c| c.path.starts_with(&copy));
     if fixed.changes.is_empty() {
         return Err("`dockprep fix` found no install step to switch to --frozen-lockfile".into());
     }
